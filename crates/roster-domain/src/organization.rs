@@ -41,6 +41,8 @@ pub struct NewOrganization {
     pub icon: String,
     /// Whether this is the default organization.
     pub is_default: bool,
+    /// The creating user, added as a member with `organization-admin` in the same transaction.
+    pub creator: Option<UserId>,
     /// Creation time.
     pub created_at: OffsetDateTime,
 }

@@ -121,6 +121,12 @@ pub trait MemberRepo: Send + Sync {
     ) -> RepoResult<Membership>;
     /// Every membership of a user, in non-deleted organizations.
     async fn memberships_of(&self, user: UserId) -> RepoResult<Vec<Membership>>;
+    /// The organizations (non-deleted) of each of these users, as `(user, organization)` pairs:
+    /// one statement for a whole page of users.
+    async fn organization_ids_of(
+        &self,
+        users: &[UserId],
+    ) -> RepoResult<Vec<(UserId, OrganizationId)>>;
 }
 
 /// Custom roles.
