@@ -1,0 +1,6 @@
+//! Cross-module tests: the role × object × action matrix and the property tests.
+
+mod fixtures;
+mod matrix;
+mod props;
+mod subject;
