@@ -13,7 +13,10 @@ pub struct ValidationError {
 impl ValidationError {
     /// A problem with `field`.
     pub fn new(field: impl Into<String>, detail: impl Into<String>) -> Self {
-        ValidationError { field: field.into(), detail: detail.into() }
+        ValidationError {
+            field: field.into(),
+            detail: detail.into(),
+        }
     }
 }
 
@@ -35,7 +38,11 @@ impl ValidationErrors {
 
     /// `Ok(value)` when nothing was recorded, else the problems.
     pub fn into_result<T>(self, value: T) -> Result<T, ValidationErrors> {
-        if self.0.is_empty() { Ok(value) } else { Err(self) }
+        if self.0.is_empty() {
+            Ok(value)
+        } else {
+            Err(self)
+        }
     }
 }
 

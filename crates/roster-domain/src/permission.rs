@@ -256,7 +256,10 @@ impl ResourceType {
 
     /// The concrete types (every type but the wildcard).
     pub fn concrete() -> impl Iterator<Item = ResourceType> {
-        ResourceType::VALUES.iter().copied().filter(|t| *t != ResourceType::Wildcard)
+        ResourceType::VALUES
+            .iter()
+            .copied()
+            .filter(|t| *t != ResourceType::Wildcard)
     }
 }
 
@@ -274,12 +277,20 @@ pub struct Permission {
 impl Permission {
     /// A positive permission.
     pub const fn allow(resource_type: ResourceType, action: Action) -> Self {
-        Permission { negate: false, resource_type, action }
+        Permission {
+            negate: false,
+            resource_type,
+            action,
+        }
     }
 
     /// A negative permission.
     pub const fn deny(resource_type: ResourceType, action: Action) -> Self {
-        Permission { negate: true, resource_type, action }
+        Permission {
+            negate: true,
+            resource_type,
+            action,
+        }
     }
 
     /// Parses and checks a permission given as strings, as API requests carry them.
@@ -290,7 +301,11 @@ impl Permission {
         let act: Action = action
             .parse()
             .map_err(|_| PermissionError::UnknownAction(action.to_owned()))?;
-        let p = Permission { negate, resource_type: rt, action: act };
+        let p = Permission {
+            negate,
+            resource_type: rt,
+            action: act,
+        };
         p.validate()?;
         Ok(p)
     }
@@ -338,7 +353,13 @@ mod tests {
     #[test]
     fn catalogue_has_the_seed_sizes() {
         assert_eq!(ResourceType::VALUES.len(), 44);
-        assert_eq!(Action::VALUES.iter().filter(|a| **a != Action::Wildcard).count(), 18);
+        assert_eq!(
+            Action::VALUES
+                .iter()
+                .filter(|a| **a != Action::Wildcard)
+                .count(),
+            18
+        );
     }
 
     #[test]
@@ -370,7 +391,10 @@ mod tests {
             Err(PermissionError::UnknownAction("nope".into()))
         );
         let err = Permission::parse("user", "ssh", false).unwrap_err();
-        assert_eq!(err.to_string(), r#"invalid action "ssh" for resource "user""#);
+        assert_eq!(
+            err.to_string(),
+            r#"invalid action "ssh" for resource "user""#
+        );
         assert!(Permission::parse("task", "delete", true).is_ok());
         assert!(Permission::parse("*", "ssh", false).is_ok());
         assert!(Permission::parse("workspace", "*", false).is_ok());
@@ -383,13 +407,19 @@ mod tests {
         assert!(!s.contains(Action::Create));
         assert!(!s.contains(Action::Wildcard));
         assert!(ActionSet::ALL.contains(Action::Wildcard));
-        assert_eq!(s.iter().collect::<Vec<_>>(), vec![Action::Read, Action::Update]);
+        assert_eq!(
+            s.iter().collect::<Vec<_>>(),
+            vec![Action::Read, Action::Update]
+        );
     }
 
     #[test]
     fn permission_serializes_like_coder() {
         let p = Permission::deny(ResourceType::Workspace, Action::Create);
         let json = serde_json::to_string(&p).unwrap();
-        assert_eq!(json, r#"{"negate":true,"resource_type":"workspace","action":"create"}"#);
+        assert_eq!(
+            json,
+            r#"{"negate":true,"resource_type":"workspace","action":"create"}"#
+        );
     }
 }

@@ -8,7 +8,9 @@ use crate::ai::{Interception, Workspace, WorkspaceBuild};
 use crate::error::RepoResult;
 use crate::filter::RowFilter;
 use crate::ids::{OrganizationId, UserId, WorkspaceId};
-use crate::organization::{MemberWithUser, Membership, NewOrganization, Organization, OrganizationPatch};
+use crate::organization::{
+    MemberWithUser, Membership, NewOrganization, Organization, OrganizationPatch,
+};
 use crate::page::{PageOf, Pagination};
 use crate::role::{CustomRole, CustomRoleInput};
 use crate::search::UserQuery;
@@ -50,9 +52,19 @@ pub trait UserRepo: Send + Sync {
         page: Pagination,
     ) -> RepoResult<PageOf<User>>;
     /// Sets the status. `NotFound` for unknown or deleted users.
-    async fn set_status(&self, id: UserId, status: UserStatus, at: OffsetDateTime) -> RepoResult<User>;
+    async fn set_status(
+        &self,
+        id: UserId,
+        status: UserStatus,
+        at: OffsetDateTime,
+    ) -> RepoResult<User>;
     /// Replaces the explicit site roles. `NotFound` for unknown or deleted users.
-    async fn set_site_roles(&self, id: UserId, roles: Vec<String>, at: OffsetDateTime) -> RepoResult<User>;
+    async fn set_site_roles(
+        &self,
+        id: UserId,
+        roles: Vec<String>,
+        at: OffsetDateTime,
+    ) -> RepoResult<User>;
     /// Soft-deletes a user, removing their memberships and API keys in the same transaction.
     async fn delete(&self, id: UserId, at: OffsetDateTime) -> RepoResult<()>;
     /// Sets `last_seen_at`.
@@ -94,7 +106,12 @@ pub trait OrganizationRepo: Send + Sync {
 #[async_trait]
 pub trait MemberRepo: Send + Sync {
     /// Adds a member with no explicit roles. `Conflict { field: "membership" }` if already one.
-    async fn add(&self, org: OrganizationId, user: UserId, at: OffsetDateTime) -> RepoResult<Membership>;
+    async fn add(
+        &self,
+        org: OrganizationId,
+        user: UserId,
+        at: OffsetDateTime,
+    ) -> RepoResult<Membership>;
     /// Removes a membership. `NotFound` if there is none.
     async fn remove(&self, org: OrganizationId, user: UserId) -> RepoResult<()>;
     /// A membership of a non-deleted user, with the user.
