@@ -39,7 +39,10 @@ pub struct Subject {
     definitions: Vec<RoleDefinition>,
     site: Level,
     user: Level,
-    orgs: FxHashMap<OrganizationId, OrgLevels>,
+    /// Per-organization levels, sorted by organization id (so filters come out sorted).
+    orgs: Vec<(OrganizationId, OrgLevels)>,
+    /// Position of each organization in `orgs`: lookups cost the same for 1 or 100 of them.
+    org_index: FxHashMap<OrganizationId, usize>,
     any_org: Level,
     scope: Scope,
     groups: Vec<GroupId>,
@@ -106,7 +109,7 @@ impl Subject {
         let mut kept = Vec::with_capacity(definitions.len());
         let mut site = Level::EMPTY;
         let mut user = Level::EMPTY;
-        let mut orgs: FxHashMap<OrganizationId, OrgLevels> = FxHashMap::default();
+        let mut by_org: FxHashMap<OrganizationId, OrgLevels> = FxHashMap::default();
         for def in definitions {
             let name = def.role_name();
             if roles.contains(&name) {
@@ -115,14 +118,21 @@ impl Subject {
             site.extend(&def.site_permissions);
             user.extend(&def.user_permissions);
             if let Some(org) = def.organization_id {
-                let levels = orgs.entry(org).or_default();
+                let levels = by_org.entry(org).or_default();
                 levels.org.extend(&def.organization_permissions);
                 levels.member.extend(&def.organization_member_permissions);
             }
             roles.push(name);
             kept.push(def);
         }
-        let any_org = Level::max_of(orgs.values().map(|l| &l.org));
+        let mut orgs: Vec<(OrganizationId, OrgLevels)> = by_org.into_iter().collect();
+        orgs.sort_unstable_by_key(|(org, _)| *org);
+        let org_index = orgs
+            .iter()
+            .enumerate()
+            .map(|(i, (org, _))| (*org, i))
+            .collect();
+        let any_org = Level::max_of(orgs.iter().map(|(_, l)| &l.org));
         Subject {
             id,
             roles,
@@ -130,6 +140,7 @@ impl Subject {
             site,
             user,
             orgs,
+            org_index,
             any_org,
             scope: Scope::all(),
             groups: Vec::new(),
@@ -155,12 +166,19 @@ impl Subject {
 
     /// Whether the subject belongs to `org`.
     pub fn is_member_of(&self, org: OrganizationId) -> bool {
-        self.orgs.contains_key(&org)
+        self.org_index.contains_key(&org)
     }
 
-    /// The organizations the subject belongs to, in no particular order.
+    /// The organizations the subject belongs to, in id order.
     pub fn organizations(&self) -> impl Iterator<Item = OrganizationId> + '_ {
-        self.orgs.keys().copied()
+        self.orgs.iter().map(|(org, _)| *org)
+    }
+
+    fn org_levels(&self, org: OrganizationId) -> Option<&OrgLevels> {
+        self.org_index
+            .get(&org)
+            .and_then(|i| self.orgs.get(*i))
+            .map(|(_, levels)| levels)
     }
 
     /// The expanded roles, implied ones included, in expansion order.
@@ -224,7 +242,7 @@ impl Subject {
         }
         let owned = object.owner() == Some(self.id);
         match object.org() {
-            Some(org) => match self.orgs.get(&org) {
+            Some(org) => match self.org_levels(org) {
                 None => false,
                 Some(levels) => match levels.org.vote(t, bit) {
                     Vote::Allow => true,
@@ -242,7 +260,7 @@ impl Subject {
         }
         let org_member = match object.org() {
             _ if object.is_any_org() => !self.orgs.is_empty(),
-            Some(org) => self.orgs.contains_key(&org),
+            Some(org) => self.org_index.contains_key(&org),
             None => false,
         };
         let org_ok = org_member || (object.org().is_none() && !object.is_any_org());
@@ -275,8 +293,8 @@ impl Subject {
             Vote::Deny => return RowFilter::Nothing,
             Vote::Abstain => {}
         }
-        let mut orgs = Vec::new();
-        let mut owned_in_orgs = Vec::new();
+        let mut orgs = Vec::with_capacity(self.orgs.len());
+        let mut owned_in_orgs = Vec::with_capacity(self.orgs.len());
         for (org, levels) in &self.orgs {
             match levels.org.vote(t, bit) {
                 Vote::Allow => orgs.push(*org),
@@ -292,8 +310,6 @@ impl Subject {
         if orgs.is_empty() && owned_in_orgs.is_empty() && !owned_outside_orgs {
             return RowFilter::Nothing;
         }
-        orgs.sort_unstable();
-        owned_in_orgs.sort_unstable();
         RowFilter::Where(Scoped {
             subject: self.id,
             orgs,
