@@ -1,1 +1,123 @@
-//! placeholder
+//! Roster's storage: sea-orm adapters implementing the ports of `roster-domain`, on SQLite (the
+//! embedded default) and PostgreSQL (production), with the same behaviour on both.
+//!
+//! Design:
+//! - One adapter type, [`SeaStore`], implements every port; the server wraps it in `Arc<dyn …>`.
+//! - sea-orm entities are private (`entity`); rows become domain values at the edge.
+//! - `DbErr` becomes `RepoError` in one place (`error`): unique violations are `Conflict` on the
+//!   field their constraint protects, identified by constraint name, never a panic or a 500.
+//! - Multi-step writes are transactions. Time and ids are arguments; nothing here reads a clock
+//!   or asks the database for an id.
+//! - Lists are filtered in SQL: the `q` search and `roster-rbac`'s prepared [`RowFilter`] become
+//!   the `WHERE` clause (`query`). Pages order by the lower-cased username from an index, page
+//!   with a keyset cursor, and take a fixed number of statements whatever their size.
+//! - This crate must never depend on `roster-rbac`, `roster-http` or the server. The schema lives
+//!   in the `migrations` crate, which never imports these entities.
+//!
+//! Start reading at [`SeaStore`] and the port implementations in `users`, `organizations`,
+//! `members`, `roles`, `api_keys` and `ai`.
+//!
+//! [`RowFilter`]: roster_domain::filter::RowFilter
+
+mod ai;
+mod api_keys;
+mod convert;
+mod entity;
+mod error;
+mod members;
+mod organizations;
+mod query;
+mod roles;
+pub mod seed;
+mod users;
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use roster_domain::RepoResult;
+use roster_domain::ports::StoreHealth;
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{
+    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, SqliteTransactionMode,
+    TransactionOptions, TransactionTrait,
+};
+
+pub use crate::error::StoreError;
+
+/// The sea-orm adapter: every port of `roster-domain` over one connection pool.
+///
+/// Cloning is cheap: clones share the pool.
+#[derive(Debug, Clone)]
+pub struct SeaStore {
+    db: DatabaseConnection,
+}
+
+impl SeaStore {
+    /// An adapter over a connection from [`connect`], with the schema migrated.
+    pub fn new(db: DatabaseConnection) -> Self {
+        SeaStore { db }
+    }
+
+    /// The underlying connection.
+    pub fn connection(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
+    /// Begins a transaction that will write. On SQLite it takes the write lock at `BEGIN`
+    /// (`IMMEDIATE`), so two writers queue on the busy timeout instead of one failing when it
+    /// upgrades from reading to writing; PostgreSQL ignores the mode.
+    async fn write_tx(&self) -> RepoResult<DatabaseTransaction> {
+        begin_write(&self.db).await
+    }
+}
+
+/// See [`SeaStore::write_tx`].
+pub(crate) async fn begin_write(db: &DatabaseConnection) -> RepoResult<DatabaseTransaction> {
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..TransactionOptions::default()
+    })
+    .await
+    .map_err(error::db_err)
+}
+
+/// How long an SQLite writer waits for another one before giving up.
+const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Opens a connection pool for a `sqlite:` or `postgres:` URL.
+///
+/// SQLite files are created when missing and run with foreign keys on, write-ahead logging and a
+/// busy timeout. An in-memory SQLite database (`sqlite::memory:`) lives in its one connection, so
+/// its pool has exactly one connection that is never recycled.
+pub async fn connect(url: &str) -> Result<DatabaseConnection, StoreError> {
+    let mut opt = ConnectOptions::new(url.to_owned());
+    opt.sqlx_logging(false);
+    if url.starts_with("sqlite:") {
+        let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+        opt.map_sqlx_sqlite_opts(move |o| {
+            let o = o.foreign_keys(true).busy_timeout(SQLITE_BUSY_TIMEOUT);
+            if in_memory {
+                o
+            } else {
+                o.create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+            }
+        });
+        if in_memory {
+            opt.max_connections(1)
+                .min_connections(1)
+                .idle_timeout(None)
+                .max_lifetime(None);
+        }
+    }
+    Database::connect(opt).await.map_err(StoreError::Connect)
+}
+
+#[async_trait]
+impl StoreHealth for SeaStore {
+    #[tracing::instrument(skip(self), err)]
+    async fn ping(&self) -> RepoResult<()> {
+        self.db.ping().await.map_err(error::db_err)
+    }
+}

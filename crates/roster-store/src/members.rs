@@ -1,0 +1,416 @@
+//! [`MemberRepo`] on [`SeaStore`].
+//!
+//! A member page is three statements whatever its size: the count (the maintained
+//! `organizations.member_count` when nothing narrows the list, else an index-backed `COUNT`), the
+//! page itself (memberships joined to users, in `organization_members_org_username_idx` order),
+//! and every site and organization role of the page's users in one `UNION ALL`.
+
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use roster_domain::filter::RowFilter;
+use roster_domain::ids::{OrganizationId, UserId};
+use roster_domain::organization::{MemberWithUser, Membership};
+use roster_domain::page::{PageOf, Pagination};
+use roster_domain::ports::MemberRepo;
+use roster_domain::search::UserQuery;
+use roster_domain::{RepoError, RepoResult};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Order, Query, SelectStatement, UnionType};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, Iterable,
+    QueryFilter, QueryResult, QuerySelect,
+};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::SeaStore;
+use crate::convert::{from_micros, micros, role_set};
+use crate::entity::{
+    organization_member_roles as omr, organization_members as om, organizations,
+    user_site_roles as usr, users,
+};
+use crate::error::{db_err, db_err_fk};
+use crate::query::{MemberScope, and_cond, cursor_key, member_scope, user_query};
+use crate::users::{count, paginate, user_from};
+
+/// The roles of some users: site roles, and organization roles in one organization.
+#[derive(Debug, Default)]
+struct Roles {
+    site: HashMap<Uuid, Vec<String>>,
+    org: HashMap<Uuid, Vec<String>>,
+}
+
+/// Every site role of `ids` and their organization roles in `org`, in one statement.
+async fn roles_of(
+    conn: &impl ConnectionTrait,
+    org: OrganizationId,
+    ids: &[Uuid],
+) -> RepoResult<Roles> {
+    let mut roles = Roles::default();
+    if ids.is_empty() {
+        return Ok(roles);
+    }
+    let mut stmt = Query::select()
+        .expr_as(Expr::val("s"), Alias::new("kind"))
+        .column((usr::Entity, usr::Column::UserId))
+        .column((usr::Entity, usr::Column::Role))
+        .from(usr::Entity)
+        .and_where(Expr::col((usr::Entity, usr::Column::UserId)).is_in(ids.iter().copied()))
+        .to_owned();
+    let in_org = Query::select()
+        .expr(Expr::val("o"))
+        .column((omr::Entity, omr::Column::UserId))
+        .column((omr::Entity, omr::Column::Role))
+        .from(omr::Entity)
+        .and_where(Expr::col((omr::Entity, omr::Column::OrganizationId)).eq(org.0))
+        .and_where(Expr::col((omr::Entity, omr::Column::UserId)).is_in(ids.iter().copied()))
+        .to_owned();
+    stmt.union(UnionType::All, in_org);
+    for row in conn.query_all(&stmt).await.map_err(db_err)? {
+        let kind: String = row.try_get_by_index(0).map_err(db_err)?;
+        let user: Uuid = row.try_get_by_index(1).map_err(db_err)?;
+        let role: String = row.try_get_by_index(2).map_err(db_err)?;
+        let map = if kind == "s" {
+            &mut roles.site
+        } else {
+            &mut roles.org
+        };
+        map.entry(user).or_default().push(role);
+    }
+    Ok(roles)
+}
+
+/// Memberships joined to their live users, in `org`, without a select list.
+fn members_base(
+    org: OrganizationId,
+    q: &UserQuery,
+    scope: MemberScope,
+    after: Option<UserId>,
+) -> SelectStatement {
+    let mut sel = Query::select();
+    sel.from(om::Entity)
+        .inner_join(
+            users::Entity,
+            Expr::col((users::Entity, users::Column::Id)).equals((om::Entity, om::Column::UserId)),
+        )
+        .and_where(Expr::col((om::Entity, om::Column::OrganizationId)).eq(org.0))
+        .and_where(Expr::col((users::Entity, users::Column::Deleted)).eq(false));
+    and_cond(&mut sel, user_query(q, Some(org)));
+    if let MemberScope::Own(subject) = scope {
+        sel.and_where(Expr::col((om::Entity, om::Column::UserId)).eq(subject.0));
+    }
+    if let Some(after) = after {
+        sel.and_where(Expr::col((om::Entity, om::Column::UsernameKey)).gt(cursor_key(after)));
+    }
+    sel
+}
+
+/// Adds the select list of a member row: the user's columns and the membership's times.
+fn select_member_columns(sel: &mut SelectStatement) {
+    sel.columns(users::Column::iter().map(|c| (users::Entity, c)))
+        .expr_as(
+            Expr::col((om::Entity, om::Column::CreatedAt)),
+            Alias::new("m_created_at"),
+        )
+        .expr_as(
+            Expr::col((om::Entity, om::Column::UpdatedAt)),
+            Alias::new("m_updated_at"),
+        );
+}
+
+/// Reads member rows and attaches their roles (one more statement).
+async fn members_from_rows(
+    conn: &impl ConnectionTrait,
+    org: OrganizationId,
+    rows: Vec<QueryResult>,
+) -> RepoResult<Vec<MemberWithUser>> {
+    let mut parsed = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let user = users::Model::from_query_result(row, "").map_err(db_err)?;
+        let created: i64 = row.try_get("", "m_created_at").map_err(db_err)?;
+        let updated: i64 = row.try_get("", "m_updated_at").map_err(db_err)?;
+        parsed.push((user, created, updated));
+    }
+    let ids: Vec<Uuid> = parsed.iter().map(|(u, _, _)| u.id).collect();
+    let mut roles = roles_of(conn, org, &ids).await?;
+    parsed
+        .into_iter()
+        .map(|(user, created, updated)| {
+            let id = user.id;
+            let site = roles.site.remove(&id).unwrap_or_default();
+            let org_roles = roles.org.remove(&id).unwrap_or_default();
+            Ok(MemberWithUser {
+                membership: Membership {
+                    organization_id: org,
+                    user_id: UserId(id),
+                    roles: role_set(org_roles),
+                    created_at: from_micros(created)?,
+                    updated_at: from_micros(updated)?,
+                },
+                user: user_from(user, site)?,
+            })
+        })
+        .collect()
+}
+
+fn membership_from(m: om::Model, roles: Vec<String>) -> RepoResult<Membership> {
+    Ok(Membership {
+        organization_id: OrganizationId(m.organization_id),
+        user_id: UserId(m.user_id),
+        roles: role_set(roles),
+        created_at: from_micros(m.created_at)?,
+        updated_at: from_micros(m.updated_at)?,
+    })
+}
+
+#[async_trait]
+impl MemberRepo for SeaStore {
+    #[tracing::instrument(skip(self), err)]
+    async fn add(
+        &self,
+        org: OrganizationId,
+        user: UserId,
+        at: OffsetDateTime,
+    ) -> RepoResult<Membership> {
+        let tx = self.write_tx().await?;
+        let username_key = users::Entity::find_by_id(user.0)
+            .filter(users::Column::Deleted.eq(false))
+            .select_only()
+            .column(users::Column::UsernameKey)
+            .into_tuple::<Option<String>>()
+            .one(&tx)
+            .await
+            .map_err(db_err)?
+            .flatten()
+            .ok_or(RepoError::NotFound { entity: "user" })?;
+        // Counting first also locks the organization row, so the count can't drift.
+        let res = organizations::Entity::update_many()
+            .col_expr(
+                organizations::Column::MemberCount,
+                Expr::col(organizations::Column::MemberCount).add(1),
+            )
+            .filter(organizations::Column::Id.eq(org.0))
+            .filter(organizations::Column::Deleted.eq(false))
+            .exec(&tx)
+            .await
+            .map_err(db_err)?;
+        if res.rows_affected == 0 {
+            return Err(RepoError::NotFound {
+                entity: "organization",
+            });
+        }
+        let model = om::Model {
+            organization_id: org.0,
+            user_id: user.0,
+            username_key,
+            created_at: micros(at),
+            updated_at: micros(at),
+        };
+        om::Entity::insert(om::ActiveModel {
+            organization_id: Set(model.organization_id),
+            user_id: Set(model.user_id),
+            username_key: Set(model.username_key.clone()),
+            created_at: Set(model.created_at),
+            updated_at: Set(model.updated_at),
+        })
+        .exec_without_returning(&tx)
+        .await
+        .map_err(db_err_fk("organization"))?;
+        tx.commit().await.map_err(db_err)?;
+        membership_from(model, Vec::new())
+    }
+
+    #[tracing::instrument(skip(self), err)]
+    async fn remove(&self, org: OrganizationId, user: UserId) -> RepoResult<()> {
+        let tx = self.write_tx().await?;
+        omr::Entity::delete_many()
+            .filter(omr::Column::OrganizationId.eq(org.0))
+            .filter(omr::Column::UserId.eq(user.0))
+            .exec(&tx)
+            .await
+            .map_err(db_err)?;
+        let res = om::Entity::delete_many()
+            .filter(om::Column::OrganizationId.eq(org.0))
+            .filter(om::Column::UserId.eq(user.0))
+            .exec(&tx)
+            .await
+            .map_err(db_err)?;
+        if res.rows_affected == 0 {
+            return Err(RepoError::NotFound {
+                entity: "membership",
+            });
+        }
+        organizations::Entity::update_many()
+            .col_expr(
+                organizations::Column::MemberCount,
+                Expr::col(organizations::Column::MemberCount).sub(1),
+            )
+            .filter(organizations::Column::Id.eq(org.0))
+            .exec(&tx)
+            .await
+            .map_err(db_err)?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(())
+    }
+
+    #[tracing::instrument(skip(self), err)]
+    async fn find(&self, org: OrganizationId, user: UserId) -> RepoResult<Option<MemberWithUser>> {
+        let mut sel = members_base(org, &UserQuery::default(), MemberScope::Own(user), None);
+        select_member_columns(&mut sel);
+        let rows = self.db.query_all(&sel).await.map_err(db_err)?;
+        Ok(members_from_rows(&self.db, org, rows)
+            .await?
+            .into_iter()
+            .next())
+    }
+
+    #[tracing::instrument(skip(self), err)]
+    async fn list(
+        &self,
+        org: OrganizationId,
+        query: &UserQuery,
+        filter: &RowFilter,
+        page: Pagination,
+    ) -> RepoResult<PageOf<MemberWithUser>> {
+        let scope = member_scope(filter, org);
+        if scope == MemberScope::Nothing {
+            return Ok(PageOf {
+                rows: Vec::new(),
+                count: 0,
+            });
+        }
+        let base = members_base(org, query, scope, page.after_id);
+        let unfiltered =
+            scope == MemberScope::All && page.after_id.is_none() && *query == UserQuery::default();
+        let total = if unfiltered {
+            let n = organizations::Entity::find_by_id(org.0)
+                .select_only()
+                .column(organizations::Column::MemberCount)
+                .into_tuple::<i64>()
+                .one(&self.db)
+                .await
+                .map_err(db_err)?
+                .unwrap_or(0);
+            u64::try_from(n).unwrap_or(0)
+        } else {
+            count(&self.db, &base).await?
+        };
+
+        let mut sel = base;
+        select_member_columns(&mut sel);
+        sel.order_by((om::Entity, om::Column::UsernameKey), Order::Asc);
+        paginate(&mut sel, page);
+        let rows = self.db.query_all(&sel).await.map_err(db_err)?;
+        let rows = members_from_rows(&self.db, org, rows).await?;
+        Ok(PageOf { rows, count: total })
+    }
+
+    #[tracing::instrument(skip(self), err)]
+    async fn set_roles(
+        &self,
+        org: OrganizationId,
+        user: UserId,
+        roles: Vec<String>,
+        at: OffsetDateTime,
+    ) -> RepoResult<Membership> {
+        let tx = self.write_tx().await?;
+        // Updating the membership first locks it: concurrent calls replace the set in turn.
+        let res = om::Entity::update_many()
+            .col_expr(om::Column::UpdatedAt, Expr::val(micros(at)))
+            .filter(om::Column::OrganizationId.eq(org.0))
+            .filter(om::Column::UserId.eq(user.0))
+            .exec(&tx)
+            .await
+            .map_err(db_err)?;
+        if res.rows_affected == 0 {
+            return Err(RepoError::NotFound {
+                entity: "membership",
+            });
+        }
+        omr::Entity::delete_many()
+            .filter(omr::Column::OrganizationId.eq(org.0))
+            .filter(omr::Column::UserId.eq(user.0))
+            .exec(&tx)
+            .await
+            .map_err(db_err)?;
+        let roles = role_set(roles);
+        omr::Entity::insert_many(roles.iter().map(|r| omr::ActiveModel {
+            organization_id: Set(org.0),
+            user_id: Set(user.0),
+            role: Set(r.clone()),
+        }))
+        .exec_without_returning(&tx)
+        .await
+        .map_err(db_err)?;
+        let row = om::Entity::find_by_id((org.0, user.0))
+            .one(&tx)
+            .await
+            .map_err(db_err)?
+            .ok_or(RepoError::NotFound {
+                entity: "membership",
+            })?;
+        tx.commit().await.map_err(db_err)?;
+        membership_from(row, roles)
+    }
+
+    #[tracing::instrument(skip(self), err)]
+    async fn memberships_of(&self, user: UserId) -> RepoResult<Vec<Membership>> {
+        let live_orgs = Query::select()
+            .column(organizations::Column::Id)
+            .from(organizations::Entity)
+            .and_where(Expr::col(organizations::Column::Deleted).eq(false))
+            .to_owned();
+        let rows = om::Entity::find()
+            .filter(om::Column::UserId.eq(user.0))
+            .filter(om::Column::OrganizationId.in_subquery(live_orgs))
+            .all(&self.db)
+            .await
+            .map_err(db_err)?;
+        let mut roles: HashMap<Uuid, Vec<String>> = HashMap::new();
+        if !rows.is_empty() {
+            for r in omr::Entity::find()
+                .filter(omr::Column::UserId.eq(user.0))
+                .all(&self.db)
+                .await
+                .map_err(db_err)?
+            {
+                roles.entry(r.organization_id).or_default().push(r.role);
+            }
+        }
+        rows.into_iter()
+            .map(|m| {
+                let r = roles.remove(&m.organization_id).unwrap_or_default();
+                membership_from(m, r)
+            })
+            .collect()
+    }
+
+    #[tracing::instrument(skip(self), err)]
+    async fn organization_ids_of(
+        &self,
+        users: &[UserId],
+    ) -> RepoResult<Vec<(UserId, OrganizationId)>> {
+        if users.is_empty() {
+            return Ok(Vec::new());
+        }
+        let live_orgs = Query::select()
+            .column(organizations::Column::Id)
+            .from(organizations::Entity)
+            .and_where(Expr::col(organizations::Column::Deleted).eq(false))
+            .to_owned();
+        let pairs = om::Entity::find()
+            .select_only()
+            .column(om::Column::UserId)
+            .column(om::Column::OrganizationId)
+            .filter(om::Column::UserId.is_in(users.iter().map(|u| u.0)))
+            .filter(om::Column::OrganizationId.in_subquery(live_orgs))
+            .into_tuple::<(Uuid, Uuid)>()
+            .all(&self.db)
+            .await
+            .map_err(db_err)?;
+        Ok(pairs
+            .into_iter()
+            .map(|(u, o)| (UserId(u), OrganizationId(o)))
+            .collect())
+    }
+}

@@ -1,0 +1,194 @@
+//! Building `WHERE` clauses: the `q` search, the prepared authorization filter and the keyset
+//! cursor, all as SQL so nothing is filtered after loading.
+
+use roster_domain::filter::RowFilter;
+use roster_domain::ids::{OrganizationId, UserId};
+use roster_domain::search::UserQuery;
+use sea_orm::sea_query::{Condition, Expr, ExprTrait, LikeExpr, Query, SubQueryStatement};
+
+use crate::convert::{key, micros};
+use crate::entity::{organization_member_roles as omr, user_site_roles as usr, users};
+
+/// `FALSE`, spelt so every backend accepts it.
+pub(crate) fn never() -> Expr {
+    Expr::cust("1 = 0")
+}
+
+/// `TRUE`, spelt so every backend accepts it.
+pub(crate) fn always() -> Expr {
+    Expr::cust("1 = 1")
+}
+
+/// A `LIKE` pattern matching `s` anywhere, with `\` escaping `LIKE`'s wildcards in `s`.
+fn contains(s: &str) -> LikeExpr {
+    let mut pattern = String::with_capacity(s.len() + 2);
+    pattern.push('%');
+    for c in s.chars() {
+        if matches!(c, '\\' | '%' | '_') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    LikeExpr::new(pattern).escape('\\')
+}
+
+fn ucol(c: users::Column) -> Expr {
+    Expr::col((users::Entity, c))
+}
+
+/// The `q` search over the `users` table. `member_of` is the organization of a member list, whose
+/// organization roles `role:` also matches; `None` on the users list (site roles only).
+pub(crate) fn user_query(q: &UserQuery, member_of: Option<OrganizationId>) -> Condition {
+    let mut c = Condition::all();
+    if let Some(s) = &q.search {
+        let s = key(s);
+        c = c.add(
+            Condition::any()
+                .add(ucol(users::Column::UsernameKey).like(contains(&s)))
+                .add(ucol(users::Column::EmailKey).like(contains(&s))),
+        );
+    }
+    if let Some(s) = &q.name {
+        c = c.add(ucol(users::Column::NameKey).like(contains(&key(s))));
+    }
+    if !q.status.is_empty() {
+        c = c.add(ucol(users::Column::Status).is_in(q.status.iter().map(|s| s.as_str())));
+    }
+    if !q.roles.is_empty() {
+        let roles: Vec<String> = q.roles.iter().map(|r| key(r)).collect();
+        let site = Query::select()
+            .expr(Expr::val(1))
+            .from(usr::Entity)
+            .and_where(
+                Expr::col((usr::Entity, usr::Column::UserId))
+                    .equals((users::Entity, users::Column::Id)),
+            )
+            .and_where(Expr::col((usr::Entity, usr::Column::Role)).is_in(roles.clone()))
+            .to_owned();
+        let mut any = Condition::any().add(Expr::exists(site));
+        if let Some(org) = member_of {
+            let in_org = Query::select()
+                .expr(Expr::val(1))
+                .from(omr::Entity)
+                .and_where(Expr::col((omr::Entity, omr::Column::OrganizationId)).eq(org.0))
+                .and_where(
+                    Expr::col((omr::Entity, omr::Column::UserId))
+                        .equals((users::Entity, users::Column::Id)),
+                )
+                .and_where(Expr::col((omr::Entity, omr::Column::Role)).is_in(roles))
+                .to_owned();
+            any = any.add(Expr::exists(in_org));
+        }
+        c = c.add(any);
+    }
+    if !q.login_types.is_empty() {
+        c = c.add(ucol(users::Column::LoginType).is_in(q.login_types.iter().map(|t| t.as_str())));
+    }
+    if let Some(b) = q.service_account {
+        c = c.add(ucol(users::Column::IsServiceAccount).eq(b));
+    }
+    if let Some(id) = q.github_com_user_id {
+        c = c.add(ucol(users::Column::GithubComUserId).eq(id));
+    }
+    if let Some(t) = q.last_seen_before {
+        c = c.add(ucol(users::Column::LastSeenAt).lte(micros(t)));
+    }
+    if let Some(t) = q.last_seen_after {
+        c = c.add(ucol(users::Column::LastSeenAt).gte(micros(t)));
+    }
+    if let Some(t) = q.created_before {
+        c = c.add(ucol(users::Column::CreatedAt).lte(micros(t)));
+    }
+    if let Some(t) = q.created_after {
+        c = c.add(ucol(users::Column::CreatedAt).gte(micros(t)));
+    }
+    if let Some(u) = &q.username {
+        c = c.add(ucol(users::Column::UsernameKey).eq(key(u)));
+    }
+    if let Some(e) = &q.email {
+        c = c.add(ucol(users::Column::EmailKey).eq(key(e)));
+    }
+    c
+}
+
+/// Where the objects of a list live, for [`row_filter`].
+#[derive(Debug)]
+pub(crate) enum ObjectOrg {
+    /// Outside any organization.
+    Outside,
+    /// In the organization this column names.
+    Column(Expr),
+}
+
+/// The SQL form of [`RowFilter::matches`]: `owner` is the column naming the object's owner, or
+/// `None` for objects nobody owns.
+pub(crate) fn row_filter(filter: &RowFilter, org: ObjectOrg, owner: Option<Expr>) -> Expr {
+    let s = match filter {
+        RowFilter::All => return always(),
+        RowFilter::Nothing => return never(),
+        RowFilter::Where(s) => s,
+    };
+    let own = |owner: &Expr| owner.clone().eq(s.subject.0);
+    match org {
+        ObjectOrg::Outside => match owner {
+            Some(owner) if s.owned_outside_orgs => own(&owner),
+            _ => never(),
+        },
+        ObjectOrg::Column(col) => {
+            let mut any = Condition::any();
+            if !s.orgs.is_empty() {
+                any = any.add(col.clone().is_in(s.orgs.iter().map(|o| o.0)));
+            }
+            if let Some(owner) = owner
+                && !s.owned_in_orgs.is_empty()
+            {
+                any = any.add(
+                    Condition::all()
+                        .add(own(&owner))
+                        .add(col.is_in(s.owned_in_orgs.iter().map(|o| o.0))),
+                );
+            }
+            if any.is_empty() { never() } else { any.into() }
+        }
+    }
+}
+
+/// Who a member list may show: everyone, only the subject, or nobody.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum MemberScope {
+    All,
+    Own(UserId),
+    Nothing,
+}
+
+/// [`row_filter`] for the members of one organization (owner = the member), as a scope so the
+/// unfiltered case can use the maintained member count.
+pub(crate) fn member_scope(filter: &RowFilter, org: OrganizationId) -> MemberScope {
+    match filter {
+        RowFilter::All => MemberScope::All,
+        RowFilter::Nothing => MemberScope::Nothing,
+        RowFilter::Where(s) if s.orgs.contains(&org) => MemberScope::All,
+        RowFilter::Where(s) if s.owned_in_orgs.contains(&org) => MemberScope::Own(s.subject),
+        RowFilter::Where(_) => MemberScope::Nothing,
+    }
+}
+
+/// `(SELECT username_key FROM users WHERE id = :after AND NOT deleted)`: the keyset cursor. An
+/// unknown or deleted user gives `NULL`, which compares as no row, as in Coder.
+pub(crate) fn cursor_key(after: UserId) -> Expr {
+    let sub = Query::select()
+        .column((users::Entity, users::Column::UsernameKey))
+        .from(users::Entity)
+        .and_where(ucol(users::Column::Id).eq(after.0))
+        .and_where(ucol(users::Column::Deleted).eq(false))
+        .to_owned();
+    Expr::from(SubQueryStatement::from(sub))
+}
+
+/// `AND`s a condition into a statement, leaving the statement alone when it has no terms.
+pub(crate) fn and_cond(sel: &mut sea_orm::sea_query::SelectStatement, cond: Condition) {
+    if !cond.is_empty() {
+        sel.cond_where(cond);
+    }
+}

@@ -1,0 +1,168 @@
+//! [`RoleRepo`] on [`SeaStore`].
+
+use async_trait::async_trait;
+use roster_domain::ids::{CustomRoleId, OrganizationId};
+use roster_domain::ports::RoleRepo;
+use roster_domain::role::{CustomRole, CustomRoleInput};
+use roster_domain::{RepoError, RepoResult};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
+};
+use time::OffsetDateTime;
+
+use crate::SeaStore;
+use crate::convert::{from_micros, key, micros, permissions_from_json, permissions_to_json};
+use crate::entity::{custom_roles, organization_member_roles as omr};
+use crate::error::{db_err, db_err_fk};
+
+fn role_from(m: custom_roles::Model) -> RepoResult<CustomRole> {
+    Ok(CustomRole {
+        id: CustomRoleId(m.id),
+        name: m.name,
+        display_name: m.display_name,
+        organization_id: m.organization_id.map(OrganizationId),
+        site_permissions: permissions_from_json(
+            "custom_roles.site_permissions",
+            &m.site_permissions,
+        )?,
+        organization_permissions: permissions_from_json(
+            "custom_roles.org_permissions",
+            &m.org_permissions,
+        )?,
+        user_permissions: permissions_from_json(
+            "custom_roles.user_permissions",
+            &m.user_permissions,
+        )?,
+        organization_member_permissions: permissions_from_json(
+            "custom_roles.member_permissions",
+            &m.member_permissions,
+        )?,
+        created_at: from_micros(m.created_at)?,
+        updated_at: from_micros(m.updated_at)?,
+    })
+}
+
+async fn find_role(
+    conn: &impl ConnectionTrait,
+    org: OrganizationId,
+    name: &str,
+) -> RepoResult<Option<CustomRole>> {
+    custom_roles::Entity::find()
+        .filter(custom_roles::Column::OrganizationId.eq(org.0))
+        .filter(custom_roles::Column::Name.eq(key(name)))
+        .one(conn)
+        .await
+        .map_err(db_err)?
+        .map(role_from)
+        .transpose()
+}
+
+#[async_trait]
+impl RoleRepo for SeaStore {
+    #[tracing::instrument(skip(self), err)]
+    async fn list(&self, org: OrganizationId) -> RepoResult<Vec<CustomRole>> {
+        custom_roles::Entity::find()
+            .filter(custom_roles::Column::OrganizationId.eq(org.0))
+            .order_by_asc(custom_roles::Column::Name)
+            .all(&self.db)
+            .await
+            .map_err(db_err)?
+            .into_iter()
+            .map(role_from)
+            .collect()
+    }
+
+    #[tracing::instrument(skip(self), err)]
+    async fn list_for_orgs(&self, orgs: &[OrganizationId]) -> RepoResult<Vec<CustomRole>> {
+        if orgs.is_empty() {
+            return Ok(Vec::new());
+        }
+        custom_roles::Entity::find()
+            .filter(custom_roles::Column::OrganizationId.is_in(orgs.iter().map(|o| o.0)))
+            .order_by_asc(custom_roles::Column::OrganizationId)
+            .order_by_asc(custom_roles::Column::Name)
+            .all(&self.db)
+            .await
+            .map_err(db_err)?
+            .into_iter()
+            .map(role_from)
+            .collect()
+    }
+
+    #[tracing::instrument(skip(self), err)]
+    async fn find(&self, org: OrganizationId, name: &str) -> RepoResult<Option<CustomRole>> {
+        find_role(&self.db, org, name).await
+    }
+
+    #[tracing::instrument(skip(self), err)]
+    async fn create(&self, input: CustomRoleInput, at: OffsetDateTime) -> RepoResult<CustomRole> {
+        let model = custom_roles::Model {
+            id: CustomRoleId::new_v7().0,
+            organization_id: Some(input.organization_id.0),
+            name: key(&input.name),
+            display_name: input.display_name,
+            site_permissions: permissions_to_json(&[]),
+            org_permissions: permissions_to_json(&input.organization_permissions),
+            user_permissions: permissions_to_json(&[]),
+            member_permissions: permissions_to_json(&[]),
+            created_at: micros(at),
+            updated_at: micros(at),
+        };
+        custom_roles::Entity::insert(model.clone().into_active_model())
+            .exec_without_returning(&self.db)
+            .await
+            .map_err(db_err_fk("organization"))?;
+        role_from(model)
+    }
+
+    #[tracing::instrument(skip(self), err)]
+    async fn update(&self, input: CustomRoleInput, at: OffsetDateTime) -> RepoResult<CustomRole> {
+        let res = custom_roles::Entity::update_many()
+            .col_expr(
+                custom_roles::Column::DisplayName,
+                Expr::val(input.display_name),
+            )
+            .col_expr(
+                custom_roles::Column::OrgPermissions,
+                Expr::val(permissions_to_json(&input.organization_permissions)),
+            )
+            .col_expr(custom_roles::Column::UpdatedAt, Expr::val(micros(at)))
+            .filter(custom_roles::Column::OrganizationId.eq(input.organization_id.0))
+            .filter(custom_roles::Column::Name.eq(key(&input.name)))
+            .exec(&self.db)
+            .await
+            .map_err(db_err)?;
+        if res.rows_affected == 0 {
+            return Err(RepoError::NotFound { entity: "role" });
+        }
+        find_role(&self.db, input.organization_id, &input.name)
+            .await?
+            .ok_or(RepoError::NotFound { entity: "role" })
+    }
+
+    #[tracing::instrument(skip(self), err)]
+    async fn delete(&self, org: OrganizationId, name: &str) -> RepoResult<()> {
+        let name = key(name);
+        let tx = self.write_tx().await?;
+        let res = custom_roles::Entity::delete_many()
+            .filter(custom_roles::Column::OrganizationId.eq(org.0))
+            .filter(custom_roles::Column::Name.eq(name.as_str()))
+            .exec(&tx)
+            .await
+            .map_err(db_err)?;
+        if res.rows_affected == 0 {
+            return Err(RepoError::NotFound { entity: "role" });
+        }
+        // What Coder's `remove_organization_member_custom_role` trigger does: the name leaves
+        // every member of that organization, their other roles stay.
+        omr::Entity::delete_many()
+            .filter(omr::Column::OrganizationId.eq(org.0))
+            .filter(omr::Column::Role.eq(name.as_str()))
+            .exec(&tx)
+            .await
+            .map_err(db_err)?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(())
+    }
+}

@@ -1,0 +1,452 @@
+//! [`UserRepo`] on [`SeaStore`].
+
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use roster_domain::filter::RowFilter;
+use roster_domain::ids::UserId;
+use roster_domain::page::{PageOf, Pagination};
+use roster_domain::ports::UserRepo;
+use roster_domain::search::UserQuery;
+use roster_domain::user::{NewUser, User, UserCredentials, UserStatus};
+use roster_domain::{RepoError, RepoResult};
+use sea_orm::sea_query::{
+    Alias, Asterisk, Expr, ExprTrait, Func, IntoCondition, Order, Query, SelectStatement,
+};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, IntoActiveModel,
+    Iterable, QueryFilter, QuerySelect,
+};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::SeaStore;
+use crate::convert::{self, from_micros, key, micros, role_set};
+use crate::entity::{
+    api_keys, first_user, organization_member_roles as omr, organization_members as om,
+    organizations, user_site_roles as usr, users,
+};
+use crate::error::{db_err, db_err_fk};
+use crate::query::{ObjectOrg, and_cond, cursor_key, row_filter, user_query};
+
+/// A stored user as a domain user.
+pub(crate) fn user_from(m: users::Model, site_roles: Vec<String>) -> RepoResult<User> {
+    Ok(User {
+        id: UserId(m.id),
+        username: m.username,
+        email: m.email,
+        name: m.name,
+        avatar_url: m.avatar_url,
+        status: convert::status(&m.status)?,
+        login_type: convert::login_type(&m.login_type)?,
+        is_service_account: m.is_service_account,
+        site_roles: role_set(site_roles),
+        created_at: from_micros(m.created_at)?,
+        updated_at: from_micros(m.updated_at)?,
+        last_seen_at: from_micros(m.last_seen_at)?,
+    })
+}
+
+/// The site roles of these users, in one statement.
+pub(crate) async fn site_roles_of(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> RepoResult<HashMap<Uuid, Vec<String>>> {
+    let mut out: HashMap<Uuid, Vec<String>> = HashMap::new();
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    let rows = usr::Entity::find()
+        .filter(usr::Column::UserId.is_in(ids.iter().copied()))
+        .all(db)
+        .await
+        .map_err(db_err)?;
+    for r in rows {
+        out.entry(r.user_id).or_default().push(r.role);
+    }
+    Ok(out)
+}
+
+/// Users of these stored rows, with their site roles fetched in one statement.
+async fn users_with_roles(
+    db: &impl ConnectionTrait,
+    rows: Vec<users::Model>,
+) -> RepoResult<Vec<User>> {
+    let ids: Vec<Uuid> = rows.iter().map(|m| m.id).collect();
+    let mut roles = site_roles_of(db, &ids).await?;
+    rows.into_iter()
+        .map(|m| {
+            let r = roles.remove(&m.id).unwrap_or_default();
+            user_from(m, r)
+        })
+        .collect()
+}
+
+/// One live user matching `cond`, with site roles.
+async fn find_one(
+    db: &impl ConnectionTrait,
+    cond: sea_orm::Condition,
+) -> RepoResult<Option<(User, Option<String>)>> {
+    let Some(m) = users::Entity::find()
+        .filter(cond)
+        .filter(users::Column::Deleted.eq(false))
+        .one(db)
+        .await
+        .map_err(db_err)?
+    else {
+        return Ok(None);
+    };
+    let roles = site_roles_of(db, &[m.id])
+        .await?
+        .remove(&m.id)
+        .unwrap_or_default();
+    let hash = m.hashed_password.clone();
+    Ok(Some((user_from(m, roles)?, hash)))
+}
+
+/// Inserts a user, their site roles and memberships inside `tx`, keeping member counts.
+async fn insert_user(tx: &impl ConnectionTrait, new: &NewUser) -> RepoResult<User> {
+    let at = micros(new.created_at);
+    let email_key = (!new.email.is_empty()).then(|| key(&new.email));
+    let username_key = key(&new.username);
+    let model = users::Model {
+        id: new.id.0,
+        username: new.username.clone(),
+        username_key: Some(username_key.clone()),
+        email: new.email.clone(),
+        email_key,
+        name: new.name.clone(),
+        name_key: key(&new.name),
+        avatar_url: String::new(),
+        hashed_password: new.password_hash.clone(),
+        status: new.status.as_str().to_owned(),
+        login_type: new.login_type.as_str().to_owned(),
+        is_service_account: new.is_service_account,
+        github_com_user_id: None,
+        deleted: false,
+        created_at: at,
+        updated_at: at,
+        last_seen_at: 0,
+    };
+    users::Entity::insert(model.clone().into_active_model())
+        .exec_without_returning(tx)
+        .await
+        .map_err(db_err)?;
+
+    let roles = role_set(new.site_roles.clone());
+    usr::Entity::insert_many(roles.iter().map(|r| usr::ActiveModel {
+        user_id: Set(new.id.0),
+        role: Set(r.clone()),
+    }))
+    .exec_without_returning(tx)
+    .await
+    .map_err(db_err)?;
+
+    let mut orgs: Vec<Uuid> = new.organization_ids.iter().map(|o| o.0).collect();
+    orgs.sort();
+    orgs.dedup();
+    if !orgs.is_empty() {
+        let bumped = organizations::Entity::update_many()
+            .col_expr(
+                organizations::Column::MemberCount,
+                Expr::col(organizations::Column::MemberCount).add(1),
+            )
+            .filter(organizations::Column::Id.is_in(orgs.iter().copied()))
+            .filter(organizations::Column::Deleted.eq(false))
+            .exec(tx)
+            .await
+            .map_err(db_err)?;
+        if bumped.rows_affected != orgs.len() as u64 {
+            return Err(RepoError::NotFound {
+                entity: "organization",
+            });
+        }
+        om::Entity::insert_many(orgs.iter().map(|o| om::ActiveModel {
+            organization_id: Set(*o),
+            user_id: Set(new.id.0),
+            username_key: Set(username_key.clone()),
+            created_at: Set(at),
+            updated_at: Set(at),
+        }))
+        .exec_without_returning(tx)
+        .await
+        .map_err(db_err_fk("organization"))?;
+    }
+    user_from(model, roles)
+}
+
+/// The statement behind a users page and its count: live users matching `q`, `filter` and the
+/// cursor, without a select list.
+fn users_base(q: &UserQuery, filter: &RowFilter, after: Option<UserId>) -> SelectStatement {
+    let mut sel = Query::select();
+    sel.from(users::Entity)
+        .and_where(Expr::col((users::Entity, users::Column::Deleted)).eq(false));
+    and_cond(&mut sel, user_query(q, None));
+    sel.and_where(row_filter(
+        filter,
+        ObjectOrg::Outside,
+        Some(Expr::col((users::Entity, users::Column::Id))),
+    ));
+    if let Some(after) = after {
+        sel.and_where(Expr::col((users::Entity, users::Column::UsernameKey)).gt(cursor_key(after)));
+    }
+    sel
+}
+
+/// `COUNT(*)` of a statement's rows.
+pub(crate) async fn count(db: &impl ConnectionTrait, base: &SelectStatement) -> RepoResult<u64> {
+    let mut stmt = base.clone();
+    stmt.expr_as(Func::count(Expr::col(Asterisk)), Alias::new("n"));
+    let n: i64 = match db.query_one(&stmt).await.map_err(db_err)? {
+        Some(row) => row.try_get("", "n").map_err(db_err)?,
+        None => 0,
+    };
+    Ok(u64::try_from(n).unwrap_or(0))
+}
+
+/// Applies offset and limit; 0 rows skipped and no limit leave the statement alone.
+pub(crate) fn paginate(sel: &mut SelectStatement, page: Pagination) {
+    if let Some(limit) = page.limit {
+        sel.limit(limit);
+    }
+    if page.offset > 0 {
+        sel.offset(page.offset);
+    }
+}
+
+#[async_trait]
+impl UserRepo for SeaStore {
+    #[tracing::instrument(skip(self), err)]
+    async fn any_exists(&self) -> RepoResult<bool> {
+        let n = users::Entity::find()
+            .select_only()
+            .column(users::Column::Id)
+            .limit(1)
+            .into_tuple::<Uuid>()
+            .one(&self.db)
+            .await
+            .map_err(db_err)?;
+        Ok(n.is_some())
+    }
+
+    #[tracing::instrument(skip(self, new), fields(user_id = %new.id), err)]
+    async fn create(&self, new: NewUser) -> RepoResult<User> {
+        let tx = self.write_tx().await?;
+        let user = insert_user(&tx, &new).await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(user)
+    }
+
+    #[tracing::instrument(skip(self, new), fields(user_id = %new.id), err)]
+    async fn create_first(&self, new: NewUser) -> RepoResult<User> {
+        let tx = self.write_tx().await?;
+        // The singleton row is the lock: a concurrent call fails here with a unique violation.
+        first_user::Entity::insert(first_user::ActiveModel {
+            singleton: Set(1),
+            user_id: Set(new.id.0),
+            created_at: Set(micros(new.created_at)),
+        })
+        .exec_without_returning(&tx)
+        .await
+        .map_err(db_err)?;
+        // Users created another way (an operator's command) also make this not the first.
+        let existing = users::Entity::find()
+            .select_only()
+            .column(users::Column::Id)
+            .limit(1)
+            .into_tuple::<Uuid>()
+            .one(&tx)
+            .await
+            .map_err(db_err)?;
+        if existing.is_some() {
+            return Err(RepoError::Conflict {
+                field: "first_user",
+            });
+        }
+        let user = insert_user(&tx, &new).await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(user)
+    }
+
+    #[tracing::instrument(skip(self), err)]
+    async fn find(&self, id: UserId) -> RepoResult<Option<User>> {
+        let found = find_one(&self.db, users::Column::Id.eq(id.0).into_condition()).await?;
+        Ok(found.map(|(u, _)| u))
+    }
+
+    #[tracing::instrument(skip(self), err)]
+    async fn find_by_username(&self, username: &str) -> RepoResult<Option<User>> {
+        let cond = users::Column::UsernameKey
+            .eq(key(username))
+            .into_condition();
+        Ok(find_one(&self.db, cond).await?.map(|(u, _)| u))
+    }
+
+    #[tracing::instrument(skip(self), err)]
+    async fn credentials_by_email(&self, email: &str) -> RepoResult<Option<UserCredentials>> {
+        if email.is_empty() {
+            return Ok(None);
+        }
+        let cond = users::Column::EmailKey.eq(key(email)).into_condition();
+        Ok(find_one(&self.db, cond)
+            .await?
+            .map(|(user, password_hash)| UserCredentials {
+                user,
+                password_hash,
+            }))
+    }
+
+    #[tracing::instrument(skip(self), err)]
+    async fn list(
+        &self,
+        query: &UserQuery,
+        filter: &RowFilter,
+        page: Pagination,
+    ) -> RepoResult<PageOf<User>> {
+        if *filter == RowFilter::Nothing {
+            return Ok(PageOf {
+                rows: Vec::new(),
+                count: 0,
+            });
+        }
+        let base = users_base(query, filter, page.after_id);
+        let total = count(&self.db, &base).await?;
+
+        let mut sel = base;
+        sel.columns(users::Column::iter().map(|c| (users::Entity, c)))
+            .order_by((users::Entity, users::Column::UsernameKey), Order::Asc);
+        paginate(&mut sel, page);
+        let rows = self.db.query_all(&sel).await.map_err(db_err)?;
+        let models = rows
+            .iter()
+            .map(|r| users::Model::from_query_result(r, ""))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(db_err)?;
+        let rows = users_with_roles(&self.db, models).await?;
+        Ok(PageOf { rows, count: total })
+    }
+
+    #[tracing::instrument(skip(self), err)]
+    async fn set_status(
+        &self,
+        id: UserId,
+        status: UserStatus,
+        at: OffsetDateTime,
+    ) -> RepoResult<User> {
+        let res = users::Entity::update_many()
+            .col_expr(users::Column::Status, Expr::val(status.as_str()))
+            .col_expr(users::Column::UpdatedAt, Expr::val(micros(at)))
+            .filter(users::Column::Id.eq(id.0))
+            .filter(users::Column::Deleted.eq(false))
+            .exec(&self.db)
+            .await
+            .map_err(db_err)?;
+        if res.rows_affected == 0 {
+            return Err(RepoError::NotFound { entity: "user" });
+        }
+        self.find(id)
+            .await?
+            .ok_or(RepoError::NotFound { entity: "user" })
+    }
+
+    #[tracing::instrument(skip(self), err)]
+    async fn set_site_roles(
+        &self,
+        id: UserId,
+        roles: Vec<String>,
+        at: OffsetDateTime,
+    ) -> RepoResult<User> {
+        let tx = self.write_tx().await?;
+        // Updating the row first locks it, so concurrent calls replace the set one after another.
+        let res = users::Entity::update_many()
+            .col_expr(users::Column::UpdatedAt, Expr::val(micros(at)))
+            .filter(users::Column::Id.eq(id.0))
+            .filter(users::Column::Deleted.eq(false))
+            .exec(&tx)
+            .await
+            .map_err(db_err)?;
+        if res.rows_affected == 0 {
+            return Err(RepoError::NotFound { entity: "user" });
+        }
+        usr::Entity::delete_many()
+            .filter(usr::Column::UserId.eq(id.0))
+            .exec(&tx)
+            .await
+            .map_err(db_err)?;
+        usr::Entity::insert_many(role_set(roles).into_iter().map(|r| usr::ActiveModel {
+            user_id: Set(id.0),
+            role: Set(r),
+        }))
+        .exec_without_returning(&tx)
+        .await
+        .map_err(db_err)?;
+        let user = find_one(&tx, users::Column::Id.eq(id.0).into_condition()).await?;
+        tx.commit().await.map_err(db_err)?;
+        user.map(|(u, _)| u)
+            .ok_or(RepoError::NotFound { entity: "user" })
+    }
+
+    #[tracing::instrument(skip(self), err)]
+    async fn delete(&self, id: UserId, at: OffsetDateTime) -> RepoResult<()> {
+        let tx = self.write_tx().await?;
+        // Freeing the keys lets a new user take the username and email.
+        let res = users::Entity::update_many()
+            .col_expr(users::Column::Deleted, Expr::val(true))
+            .col_expr(
+                users::Column::UsernameKey,
+                Expr::val(Option::<String>::None),
+            )
+            .col_expr(users::Column::EmailKey, Expr::val(Option::<String>::None))
+            .col_expr(users::Column::UpdatedAt, Expr::val(micros(at)))
+            .filter(users::Column::Id.eq(id.0))
+            .filter(users::Column::Deleted.eq(false))
+            .exec(&tx)
+            .await
+            .map_err(db_err)?;
+        if res.rows_affected == 0 {
+            return Err(RepoError::NotFound { entity: "user" });
+        }
+        let member_of = Query::select()
+            .column(om::Column::OrganizationId)
+            .from(om::Entity)
+            .and_where(Expr::col(om::Column::UserId).eq(id.0))
+            .to_owned();
+        organizations::Entity::update_many()
+            .col_expr(
+                organizations::Column::MemberCount,
+                Expr::col(organizations::Column::MemberCount).sub(1),
+            )
+            .filter(organizations::Column::Id.in_subquery(member_of))
+            .exec(&tx)
+            .await
+            .map_err(db_err)?;
+        omr::Entity::delete_many()
+            .filter(omr::Column::UserId.eq(id.0))
+            .exec(&tx)
+            .await
+            .map_err(db_err)?;
+        om::Entity::delete_many()
+            .filter(om::Column::UserId.eq(id.0))
+            .exec(&tx)
+            .await
+            .map_err(db_err)?;
+        api_keys::Entity::delete_many()
+            .filter(api_keys::Column::UserId.eq(id.0))
+            .exec(&tx)
+            .await
+            .map_err(db_err)?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(())
+    }
+
+    #[tracing::instrument(skip(self), err)]
+    async fn touch_last_seen(&self, id: UserId, at: OffsetDateTime) -> RepoResult<()> {
+        users::Entity::update_many()
+            .col_expr(users::Column::LastSeenAt, Expr::val(micros(at)))
+            .filter(users::Column::Id.eq(id.0))
+            .exec(&self.db)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+}

@@ -1,0 +1,13 @@
+//! The repository suite: every port of `roster-domain` against [`roster_store::SeaStore`], on
+//! SQLite always and on PostgreSQL when `ROSTER_TEST_PG_URL` is set (see `harness`).
+
+mod fixtures;
+mod harness;
+
+mod ai;
+mod api_keys;
+mod members;
+mod migrate;
+mod organizations;
+mod roles;
+mod users;
