@@ -2,6 +2,9 @@
 //! Each test runs on SQLite (a temporary file) and, when `ROSTER_TEST_PG_URL` is set, on a fresh
 //! PostgreSQL database too. With `ROSTER_REQUIRE_PG=1` a missing PostgreSQL fails the run.
 
+// Test code: a failed unwrap is a failed test, which is what we want.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod harness;
 mod members;
 mod server;
