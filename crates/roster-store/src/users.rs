@@ -204,13 +204,21 @@ pub(crate) async fn count(db: &impl ConnectionTrait, base: &SelectStatement) -> 
     Ok(u64::try_from(n).unwrap_or(0))
 }
 
-/// Applies offset and limit; 0 rows skipped and no limit leave the statement alone.
+/// Applies offset and limit. SQLite accepts `OFFSET` only after a `LIMIT`, so an offset without
+/// a limit gets the largest one both databases accept.
 pub(crate) fn paginate(sel: &mut SelectStatement, page: Pagination) {
-    if let Some(limit) = page.limit {
-        sel.limit(limit);
+    const NO_LIMIT: u64 = i64::MAX as u64;
+    match page.limit {
+        Some(limit) => {
+            sel.limit(Ord::min(limit, NO_LIMIT));
+        }
+        None if page.offset > 0 => {
+            sel.limit(NO_LIMIT);
+        }
+        None => {}
     }
     if page.offset > 0 {
-        sel.offset(page.offset);
+        sel.offset(Ord::min(page.offset, NO_LIMIT));
     }
 }
 
