@@ -13,7 +13,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
 /// The defaults, as the TOML an operator would write.
-pub const DEFAULTS: &str = r#"
+pub(crate) const DEFAULTS: &str = r#"
 [http]
 address = "127.0.0.1:3000"
 secure_cookies = false
@@ -40,77 +40,77 @@ format = "text"
 /// Every setting.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Settings {
+pub(crate) struct Settings {
     /// The HTTP listener.
-    pub http: HttpSettings,
+    pub(crate) http: HttpSettings,
     /// The database.
-    pub database: DatabaseSettings,
+    pub(crate) database: DatabaseSettings,
     /// Sessions and tokens.
-    pub auth: AuthSettings,
+    pub(crate) auth: AuthSettings,
     /// Enabled features.
-    pub entitlements: EntitlementSettings,
+    pub(crate) entitlements: EntitlementSettings,
     /// Logging.
-    pub log: LogSettings,
+    pub(crate) log: LogSettings,
 }
 
 /// `[http]`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct HttpSettings {
+pub(crate) struct HttpSettings {
     /// Where to listen, e.g. `127.0.0.1:3000`.
-    pub address: SocketAddr,
+    pub(crate) address: SocketAddr,
     /// Mark the session cookie `Secure` (when served over HTTPS by a proxy).
-    pub secure_cookies: bool,
+    pub(crate) secure_cookies: bool,
 }
 
 /// `[database]`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct DatabaseSettings {
+pub(crate) struct DatabaseSettings {
     /// `sqlite://path?mode=rwc` or `postgres://user:password@host/db`. Secret: it may hold a password.
-    pub url: SecretString,
+    pub(crate) url: SecretString,
     /// Apply pending migrations when the server starts.
-    pub migrate_on_start: bool,
+    pub(crate) migrate_on_start: bool,
     /// Pool size (PostgreSQL; SQLite uses it for readers).
-    pub max_connections: u32,
+    pub(crate) max_connections: u32,
 }
 
 /// `[auth]`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct AuthSettings {
+pub(crate) struct AuthSettings {
     /// Lifetime of a session from `POST /users/login`, in hours.
-    pub session_lifetime_hours: u32,
+    pub(crate) session_lifetime_hours: u32,
     /// Longest lifetime of a long-lived token, in days.
-    pub max_token_lifetime_days: u32,
+    pub(crate) max_token_lifetime_days: u32,
 }
 
 /// `[entitlements]`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct EntitlementSettings {
+pub(crate) struct EntitlementSettings {
     /// Custom role create, update and delete.
-    pub custom_roles: bool,
+    pub(crate) custom_roles: bool,
     /// Organizations beyond the default one.
-    pub multiple_organizations: bool,
+    pub(crate) multiple_organizations: bool,
     /// AI seats available; `0` disables AI seat tracking.
-    pub ai_governance_user_limit: u64,
+    pub(crate) ai_governance_user_limit: u64,
 }
 
 /// `[log]`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct LogSettings {
+pub(crate) struct LogSettings {
     /// A `tracing` filter, e.g. `info,roster_store=debug`. `RUST_LOG` overrides it.
-    pub filter: String,
+    pub(crate) filter: String,
     /// `text` or `json`.
-    pub format: LogFormat,
+    pub(crate) format: LogFormat,
 }
 
 /// Log line format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum LogFormat {
+pub(crate) enum LogFormat {
     /// Human-readable lines.
     Text,
     /// One JSON object per line.
@@ -119,12 +119,12 @@ pub enum LogFormat {
 
 impl Settings {
     /// Loads the settings. `file` is `--config`; without it `roster.toml` is read if present.
-    pub fn load(file: Option<&Path>) -> anyhow::Result<Settings> {
+    pub(crate) fn load(file: Option<&Path>) -> anyhow::Result<Settings> {
         Self::load_from(file, std::env::vars())
     }
 
     /// Loads the settings from the given environment (tests pass their own).
-    pub fn load_from(
+    pub(crate) fn load_from(
         file: Option<&Path>,
         env: impl IntoIterator<Item = (String, String)>,
     ) -> anyhow::Result<Settings> {
@@ -157,14 +157,14 @@ impl Settings {
     }
 
     /// The AI seat limit, when AI seat tracking is enabled.
-    pub fn ai_seat_limit(&self) -> Option<u64> {
+    pub(crate) fn ai_seat_limit(&self) -> Option<u64> {
         (self.entitlements.ai_governance_user_limit > 0)
             .then_some(self.entitlements.ai_governance_user_limit)
     }
 }
 
 /// The database address with any password replaced, for logs.
-pub fn redact_url(url: &str) -> String {
+pub(crate) fn redact_url(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
         return url.to_owned();
     };

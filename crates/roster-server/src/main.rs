@@ -235,8 +235,9 @@ async fn create_admin(
         .context("the default organization is missing")?;
     let hash = roster_http::auth::hash_password(&password)
         .map_err(|e| anyhow::anyhow!("hashing the password: {e}"))?;
-    let user = store
-        .create(NewUser {
+    let user = UserRepo::create(
+        store,
+        NewUser {
             id: UserId::new_v7(),
             username,
             email,
@@ -248,14 +249,15 @@ async fn create_admin(
             site_roles: vec![roster_rbac::builtin::OWNER.to_owned()],
             organization_ids: vec![org.id],
             created_at: clock.now(),
-        })
-        .await
-        .map_err(|e| match e {
-            roster_domain::RepoError::Conflict { field } => {
-                anyhow::anyhow!("a user with this {field} already exists")
-            }
-            e => anyhow::Error::new(e).context("creating the user"),
-        })?;
+        },
+    )
+    .await
+    .map_err(|e| match e {
+        roster_domain::RepoError::Conflict { field } => {
+            anyhow::anyhow!("a user with this {field} already exists")
+        }
+        e => anyhow::Error::new(e).context("creating the user"),
+    })?;
     println!("created owner {} ({})", user.username, user.id);
     Ok(())
 }
@@ -268,8 +270,9 @@ async fn seed(
 ) -> anyhow::Result<()> {
     let org = match store.find_by_name(name).await? {
         Some(org) => org,
-        None => store
-            .create(NewOrganization {
+        None => OrganizationRepo::create(
+            store,
+            NewOrganization {
                 id: OrganizationId::new_v7(),
                 name: name.to_owned(),
                 display_name: name.to_owned(),
@@ -278,9 +281,10 @@ async fn seed(
                 is_default: false,
                 creator: None,
                 created_at: clock.now(),
-            })
-            .await
-            .context("creating the organization")?,
+            },
+        )
+        .await
+        .context("creating the organization")?,
     };
     roster_store::seed::seed_members(store.connection(), org.id, members, clock.now())
         .await

@@ -7,7 +7,7 @@ use tracing_subscriber::util::SubscriberInitExt;
 use crate::config::{LogFormat, LogSettings};
 
 /// Installs the subscriber: `RUST_LOG` if set, else the configured filter.
-pub fn init(settings: &LogSettings) -> anyhow::Result<()> {
+pub(crate) fn init(settings: &LogSettings) -> anyhow::Result<()> {
     let filter = EnvFilter::try_from_default_env()
         .or_else(|_| EnvFilter::try_new(&settings.filter))
         .map_err(|e| anyhow::anyhow!("invalid log.filter {:?}: {e}", settings.filter))?;

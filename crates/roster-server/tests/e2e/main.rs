@@ -3,7 +3,12 @@
 //! PostgreSQL database too. With `ROSTER_REQUIRE_PG=1` a missing PostgreSQL fails the run.
 
 // Test code: a failed unwrap is a failed test, which is what we want.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    unreachable_pub
+)]
 
 mod harness;
 mod members;
