@@ -54,7 +54,8 @@ fn free_port() -> u16 {
         .port()
 }
 
-async fn fresh_postgres_database(admin_url: &str) -> String {
+/// Creates an empty PostgreSQL database next to `admin_url`'s and returns its URL.
+pub async fn fresh_postgres_database(admin_url: &str) -> String {
     use sea_orm::{ConnectionTrait, Database};
     let name = format!("roster_e2e_{}", uuid::Uuid::new_v4().simple());
     let admin = Database::connect(admin_url)

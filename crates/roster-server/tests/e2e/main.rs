@@ -12,6 +12,7 @@
 
 mod harness;
 mod members;
+mod replicas;
 mod server;
 
 /// Instantiates an async test body `async fn(Backend)` once per backend.
