@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# The member-page benchmark: 100,000 members in PostgreSQL, the release binary, and wrk driving
+# GET .../paginated-members?limit=50 (first page, a deep keyset page, a search matching 100
+# members) for DURATION seconds each. Prints requests/s, latency percentiles and the server's
+# peak resident memory.
+#
+# Environment: MEMBERS (default 100000), DURATION (default 10), CONNECTIONS (default 16),
+# THREADS (default 1), PORT (default 39300).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+members="${MEMBERS:-100000}"
+duration="${DURATION:-10}"
+connections="${CONNECTIONS:-16}"
+threads="${THREADS:-1}"
+port="${PORT:-39300}"
+
+if ! command -v wrk >/dev/null; then
+    echo "bench: installing wrk from Debian's packages" >&2
+    apt-get install -y wrk >/dev/null
+fi
+
+admin_url="$(scripts/pg-up.sh | tail -n 1)"
+db_url="${admin_url%/*}/roster_bench"
+psql -q "$admin_url" -c "DROP DATABASE IF EXISTS roster_bench" -c "CREATE DATABASE roster_bench"
+
+cargo build --release --locked --bin roster
+roster=target/release/roster
+export ROSTER_DATABASE__URL="$db_url" ROSTER_LOG__FILTER=warn
+"$roster" migrate up
+time "$roster" seed --organization bench --members "$members"
+
+ROSTER_HTTP__ADDRESS="127.0.0.1:$port" "$roster" server &
+server=$!
+trap 'kill $server 2>/dev/null || true' EXIT
+base="http://127.0.0.1:$port"
+for _ in $(seq 100); do curl -fs "$base/healthz" >/dev/null && break; sleep 0.1; done
+
+curl -fs "$base/api/v2/users/first" -d '{"email":"bench@example.com","username":"bench-admin","password":"SomeSecurePassword!"}' >/dev/null
+token="$(curl -fs "$base/api/v2/users/login" -d '{"email":"bench@example.com","password":"SomeSecurePassword!"}' | sed -E 's/.*"session_token":"([^"]+)".*/\1/')"
+page="$base/api/v2/organizations/bench/paginated-members"
+deep_offset=$((members * 9 / 10))
+after_id="$(curl -fs -H "Coder-Session-Token: $token" "$page?limit=1&offset=$deep_offset" | sed -E 's/.*"user_id":"([^"]+)".*/\1/')"
+
+run() {
+    local name="$1" url="$2"
+    local count
+    count="$(curl -fs -H "Coder-Session-Token: $token" "$url" | sed -E 's/.*"count":([0-9]+).*/\1/')"
+    echo "== $name (count=$count): $url"
+    wrk -t"$threads" -c"$connections" -d"${duration}s" --latency -H "Coder-Session-Token: $token" "$url" \
+        | grep -E "Requests/sec|^ +(50|90|99)%|Non-2xx|Socket errors"
+}
+run "first page" "$page?limit=50"
+run "deep keyset page" "$page?limit=50&after_id=$after_id"
+run "search (q=u0001)" "$page?limit=50&q=u0001"
+echo "== server peak resident memory: $(grep VmHWM /proc/$server/status | awk '{print $2, $3}')"
