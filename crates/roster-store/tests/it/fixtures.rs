@@ -9,15 +9,15 @@ use time::OffsetDateTime;
 use time::macros::datetime;
 
 /// The time every fixture is created at.
-pub const T0: OffsetDateTime = datetime!(2026-01-02 03:04:05.678901 UTC);
+pub(crate) const T0: OffsetDateTime = datetime!(2026-01-02 03:04:05.678901 UTC);
 
 /// `T0` plus some seconds.
-pub fn t(secs: i64) -> OffsetDateTime {
+pub(crate) fn t(secs: i64) -> OffsetDateTime {
     T0 + time::Duration::seconds(secs)
 }
 
 /// A new user named `username`, with email `<username>@example.com`.
-pub fn fx_new_user(username: &str) -> NewUser {
+pub(crate) fn fx_new_user(username: &str) -> NewUser {
     NewUser {
         id: UserId::new_v7(),
         username: username.to_owned(),
@@ -34,14 +34,14 @@ pub fn fx_new_user(username: &str) -> NewUser {
 }
 
 /// A stored user.
-pub async fn fx_user(store: &SeaStore, username: &str) -> User {
+pub(crate) async fn fx_user(store: &SeaStore, username: &str) -> User {
     UserRepo::create(store, fx_new_user(username))
         .await
         .expect("create user")
 }
 
 /// A new organization.
-pub fn fx_new_org(name: &str) -> NewOrganization {
+pub(crate) fn fx_new_org(name: &str) -> NewOrganization {
     NewOrganization {
         id: OrganizationId::new_v7(),
         name: name.to_owned(),
@@ -55,7 +55,7 @@ pub fn fx_new_org(name: &str) -> NewOrganization {
 }
 
 /// A stored organization.
-pub async fn fx_org(store: &SeaStore, name: &str) -> Organization {
+pub(crate) async fn fx_org(store: &SeaStore, name: &str) -> Organization {
     OrganizationRepo::create(store, fx_new_org(name))
         .await
         .expect("create organization")

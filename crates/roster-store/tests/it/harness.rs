@@ -8,7 +8,7 @@ use migrations::{Migrator, MigratorTrait};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 
 /// A migrated, empty in-memory SQLite database.
-pub async fn sqlite() -> DatabaseConnection {
+pub(crate) async fn sqlite() -> DatabaseConnection {
     let db = roster_store::connect("sqlite::memory:")
         .await
         .expect("connect to SQLite");
@@ -48,7 +48,7 @@ fn with_database(url: &str, name: &str) -> String {
 
 /// Runs `body` on a fresh, migrated PostgreSQL database that is dropped afterwards, even when
 /// the body panics. Does nothing when no PostgreSQL is configured.
-pub async fn on_postgres<F, Fut>(body: F)
+pub(crate) async fn on_postgres<F, Fut>(body: F)
 where
     F: FnOnce(DatabaseConnection) -> Fut,
     Fut: Future<Output = ()> + Send + 'static,

@@ -1,1 +1,674 @@
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
+use roster_domain::RepoError;
+use roster_domain::filter::{RowFilter, Scoped};
+use roster_domain::ids::{OrganizationId, UserId};
+use roster_domain::organization::MemberWithUser;
+use roster_domain::page::{PageOf, Pagination};
+use roster_domain::ports::{MemberRepo, OrganizationRepo, UserRepo};
+use roster_domain::search::UserQuery;
+use roster_domain::user::User;
+use roster_store::SeaStore;
+use roster_store::seed::seed_members;
+use sea_orm::DatabaseConnection;
+
+use crate::fixtures::{T0, fx_new_user, fx_org, fx_user, t};
+use crate::harness::backends;
+
+backends!(
+    adds_finds_and_removes_members,
+    add_refuses_duplicates_and_unknowns,
+    member_pagination_follows_the_spec_table,
+    member_count_is_maintained,
+    role_filter_matches_site_and_organization_roles,
+    member_query_filters,
+    row_filter_limits_members,
+    set_roles_replaces_the_set,
+    concurrent_set_roles_never_mix_sets,
+    lists_memberships_and_organization_ids,
+    a_page_takes_the_same_statements_whatever_its_size,
+    seeds_members_in_bulk,
+);
+
+fn all_pages() -> Pagination {
+    Pagination::default()
+}
+
+fn member_names(page: &PageOf<MemberWithUser>) -> Vec<&str> {
+    page.rows.iter().map(|m| m.user.username.as_str()).collect()
+}
+
+async fn list(
+    store: &SeaStore,
+    org: OrganizationId,
+    q: &UserQuery,
+    filter: &RowFilter,
+    page: Pagination,
+) -> PageOf<MemberWithUser> {
+    MemberRepo::list(store, org, q, filter, page).await.unwrap()
+}
+
+async fn adds_finds_and_removes_members(db: DatabaseConnection) {
+    // Setup
+    let store = SeaStore::new(db);
+    let org = fx_org(&store, "org").await;
+    let mut new = fx_new_user("alice");
+    new.site_roles = vec!["auditor".into()];
+    new.created_at = t(-100);
+    let alice = UserRepo::create(&store, new).await.unwrap();
+
+    // Exec
+    let m = store.add(org.id, alice.id, t(5)).await.unwrap();
+
+    // Check: membership times are the membership's, the user's are the user's.
+    assert_eq!(m.organization_id, org.id);
+    assert_eq!(m.user_id, alice.id);
+    assert!(m.roles.is_empty());
+    assert_eq!((m.created_at, m.updated_at), (t(5), t(5)));
+    let found = MemberRepo::find(&store, org.id, alice.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(found.membership, m);
+    assert_eq!(found.user, alice);
+    assert_eq!(found.user.created_at, t(-100));
+    assert_eq!(found.user.site_roles, vec!["auditor"]);
+
+    store.remove(org.id, alice.id).await.unwrap();
+    assert!(
+        MemberRepo::find(&store, org.id, alice.id)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(matches!(
+        store.remove(org.id, alice.id).await,
+        Err(RepoError::NotFound {
+            entity: "membership"
+        })
+    ));
+}
+
+async fn add_refuses_duplicates_and_unknowns(db: DatabaseConnection) {
+    let store = SeaStore::new(db);
+    let org = fx_org(&store, "org").await;
+    let alice = fx_user(&store, "alice").await;
+    store.add(org.id, alice.id, T0).await.unwrap();
+
+    let err = store.add(org.id, alice.id, T0).await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            RepoError::Conflict {
+                field: "membership"
+            }
+        ),
+        "{err:?}"
+    );
+    let err = store.add(org.id, UserId::new_v7(), T0).await.unwrap_err();
+    assert!(
+        matches!(err, RepoError::NotFound { entity: "user" }),
+        "{err:?}"
+    );
+    let err = store
+        .add(OrganizationId::new_v7(), alice.id, T0)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            RepoError::NotFound {
+                entity: "organization"
+            }
+        ),
+        "{err:?}"
+    );
+    let bob = fx_user(&store, "bob").await;
+    UserRepo::delete(&store, bob.id, T0).await.unwrap();
+    let err = store.add(org.id, bob.id, T0).await.unwrap_err();
+    assert!(
+        matches!(err, RepoError::NotFound { entity: "user" }),
+        "{err:?}"
+    );
+    // Failed adds didn't count.
+    assert_eq!(
+        list(
+            &store,
+            org.id,
+            &UserQuery::default(),
+            &RowFilter::All,
+            all_pages()
+        )
+        .await
+        .count,
+        1
+    );
+}
+
+/// Ten members `user-00` … `user-09` of `org`; the last four have "after" in their display name.
+/// Also a user who is not a member, sorting in between.
+async fn fx_ten_members(store: &SeaStore, org: OrganizationId) -> Vec<User> {
+    let mut users = Vec::new();
+    for i in [3, 7, 0, 9, 1, 5, 2, 8, 4, 6] {
+        let mut new = fx_new_user(&format!("User-{i:02}"));
+        if i >= 6 {
+            new.name = format!("Comes after {i}");
+        }
+        new.organization_ids = vec![org];
+        users.push(UserRepo::create(store, new).await.unwrap());
+    }
+    let mut outsider = fx_new_user("user-05a");
+    outsider.name = "after all".into();
+    UserRepo::create(store, outsider).await.unwrap();
+    users.sort_by_key(|u| u.username.to_lowercase());
+    users
+}
+
+async fn member_pagination_follows_the_spec_table(db: DatabaseConnection) {
+    // Setup
+    let store = SeaStore::new(db);
+    let org = fx_org(&store, "org").await;
+    let users = fx_ten_members(&store, org.id).await;
+    let all = UserQuery::default();
+    let p = |after_id, offset, limit| Pagination {
+        after_id,
+        offset,
+        limit,
+    };
+
+    // Exec + Check
+    let r = list(&store, org.id, &all, &RowFilter::All, p(None, 0, None)).await;
+    assert_eq!((r.rows.len(), r.count), (10, 10));
+    let expected: Vec<&str> = users.iter().map(|u| u.username.as_str()).collect();
+    assert_eq!(member_names(&r), expected);
+    let r = list(&store, org.id, &all, &RowFilter::All, p(None, 0, Some(1))).await;
+    assert_eq!((r.rows.len(), r.count), (1, 10));
+    let r = list(&store, org.id, &all, &RowFilter::All, p(None, 1, None)).await;
+    assert_eq!((r.rows.len(), r.count), (9, 10));
+    assert_eq!(r.rows[0].user.username, "User-01");
+    let r = list(&store, org.id, &all, &RowFilter::All, p(None, 1, Some(1))).await;
+    assert_eq!((r.rows.len(), r.count), (1, 10));
+    let r = list(&store, org.id, &all, &RowFilter::All, p(None, 11, None)).await;
+    assert_eq!((r.rows.len(), r.count), (0, 10));
+    let r = list(
+        &store,
+        org.id,
+        &all,
+        &RowFilter::All,
+        p(Some(users[5].id), 0, None),
+    )
+    .await;
+    assert_eq!((r.rows.len(), r.count), (4, 4));
+    assert_eq!(
+        member_names(&r),
+        vec!["User-06", "User-07", "User-08", "User-09"]
+    );
+    let after = UserQuery {
+        name: Some("after".into()),
+        ..UserQuery::default()
+    };
+    let r = list(&store, org.id, &after, &RowFilter::All, p(None, 1, Some(1))).await;
+    assert_eq!((r.rows.len(), r.count), (1, 4));
+    assert_eq!(r.rows[0].user.username, "User-07");
+    let r = list(
+        &store,
+        org.id,
+        &all,
+        &RowFilter::All,
+        p(Some(UserId::new_v7()), 0, None),
+    )
+    .await;
+    assert_eq!((r.rows.len(), r.count), (0, 0));
+}
+
+async fn member_count_is_maintained(db: DatabaseConnection) {
+    let store = SeaStore::new(db);
+    let org = fx_org(&store, "org").await;
+    let other = fx_org(&store, "other").await;
+    let count = |org: OrganizationId| {
+        let store = store.clone();
+        async move {
+            list(
+                &store,
+                org,
+                &UserQuery::default(),
+                &RowFilter::All,
+                all_pages(),
+            )
+            .await
+            .count
+        }
+    };
+    let a = fx_user(&store, "a").await;
+    let b = fx_user(&store, "b").await;
+    let mut new = fx_new_user("c");
+    new.organization_ids = vec![org.id, other.id];
+    let c = UserRepo::create(&store, new).await.unwrap();
+    assert_eq!((count(org.id).await, count(other.id).await), (1, 1));
+    store.add(org.id, a.id, T0).await.unwrap();
+    store.add(org.id, b.id, T0).await.unwrap();
+    assert_eq!(count(org.id).await, 3);
+    store.remove(org.id, a.id).await.unwrap();
+    assert_eq!(count(org.id).await, 2);
+    UserRepo::delete(&store, c.id, T0).await.unwrap();
+    assert_eq!((count(org.id).await, count(other.id).await), (1, 0));
+    // The maintained count agrees with a real count.
+    let q = UserQuery {
+        search: Some(String::new()),
+        ..UserQuery::default()
+    };
+    assert_eq!(
+        list(&store, org.id, &q, &RowFilter::All, all_pages())
+            .await
+            .count,
+        1
+    );
+    OrganizationRepo::delete(&store, org.id, T0).await.unwrap();
+    assert_eq!(count(org.id).await, 0);
+    let _ = b;
+}
+
+async fn role_filter_matches_site_and_organization_roles(db: DatabaseConnection) {
+    // Setup
+    let store = SeaStore::new(db);
+    let org = fx_org(&store, "org").await;
+    let other = fx_org(&store, "other").await;
+    let mut new = fx_new_user("alice");
+    new.site_roles = vec!["owner".into()];
+    new.organization_ids = vec![org.id, other.id];
+    let alice = UserRepo::create(&store, new).await.unwrap();
+    let mut new = fx_new_user("bob");
+    new.organization_ids = vec![org.id, other.id];
+    let bob = UserRepo::create(&store, new).await.unwrap();
+    let mut new = fx_new_user("carol");
+    new.organization_ids = vec![org.id, other.id];
+    let carol = UserRepo::create(&store, new).await.unwrap();
+    store
+        .set_roles(
+            org.id,
+            bob.id,
+            vec!["organization-admin".into(), "custom".into()],
+            T0,
+        )
+        .await
+        .unwrap();
+    store
+        .set_roles(other.id, carol.id, vec!["organization-admin".into()], T0)
+        .await
+        .unwrap();
+    let _ = alice;
+
+    let roles = |org: OrganizationId, roles: Vec<&str>| {
+        let store = store.clone();
+        let q = UserQuery {
+            roles: roles.into_iter().map(String::from).collect(),
+            ..UserQuery::default()
+        };
+        async move {
+            let p = list(&store, org, &q, &RowFilter::All, all_pages()).await;
+            (
+                member_names(&p)
+                    .into_iter()
+                    .map(String::from)
+                    .collect::<Vec<_>>(),
+                p.count,
+            )
+        }
+    };
+
+    // Check: org roles of this organization only, or site roles.
+    assert_eq!(
+        roles(org.id, vec!["organization-admin"]).await,
+        (vec!["bob".to_owned()], 1)
+    );
+    assert_eq!(
+        roles(other.id, vec!["organization-admin"]).await,
+        (vec!["carol".to_owned()], 1)
+    );
+    assert_eq!(
+        roles(org.id, vec!["owner"]).await,
+        (vec!["alice".to_owned()], 1)
+    );
+    assert_eq!(
+        roles(org.id, vec!["owner", "custom"]).await,
+        (vec!["alice".to_owned(), "bob".to_owned()], 2)
+    );
+    assert_eq!(roles(org.id, vec!["auditor"]).await, (vec![], 0));
+    // The page carries both kinds of roles.
+    let page = list(
+        &store,
+        org.id,
+        &UserQuery::default(),
+        &RowFilter::All,
+        all_pages(),
+    )
+    .await;
+    let bob_row = page.rows.iter().find(|m| m.user.id == bob.id).unwrap();
+    assert_eq!(
+        bob_row.membership.roles,
+        vec!["custom", "organization-admin"]
+    );
+    let alice_row = page
+        .rows
+        .iter()
+        .find(|m| m.user.username == "alice")
+        .unwrap();
+    assert_eq!(alice_row.user.site_roles, vec!["owner"]);
+    assert!(alice_row.membership.roles.is_empty());
+}
+
+async fn member_query_filters(db: DatabaseConnection) {
+    let store = SeaStore::new(db);
+    let org = fx_org(&store, "org").await;
+    fx_ten_members(&store, org.id).await;
+    let q = UserQuery {
+        search: Some("05".into()),
+        ..UserQuery::default()
+    };
+    let r = list(&store, org.id, &q, &RowFilter::All, all_pages()).await;
+    assert_eq!(member_names(&r), vec!["User-05"]);
+    assert_eq!(r.count, 1);
+    let q = UserQuery {
+        username: Some("user-07".into()),
+        ..UserQuery::default()
+    };
+    let r = list(&store, org.id, &q, &RowFilter::All, all_pages()).await;
+    assert_eq!(member_names(&r), vec!["User-07"]);
+}
+
+async fn row_filter_limits_members(db: DatabaseConnection) {
+    let store = SeaStore::new(db);
+    let org = fx_org(&store, "org").await;
+    let users = fx_ten_members(&store, org.id).await;
+    let me = users[3].id;
+    let all = UserQuery::default();
+    let scoped = |orgs: Vec<OrganizationId>, owned: Vec<OrganizationId>| {
+        RowFilter::Where(Scoped {
+            subject: me,
+            orgs,
+            owned_in_orgs: owned,
+            owned_outside_orgs: true,
+        })
+    };
+
+    let r = list(&store, org.id, &all, &RowFilter::Nothing, all_pages()).await;
+    assert_eq!((r.rows.len(), r.count), (0, 0));
+    let r = list(
+        &store,
+        org.id,
+        &all,
+        &scoped(vec![org.id], vec![]),
+        all_pages(),
+    )
+    .await;
+    assert_eq!((r.rows.len(), r.count), (10, 10));
+    let r = list(
+        &store,
+        org.id,
+        &all,
+        &scoped(vec![], vec![org.id]),
+        all_pages(),
+    )
+    .await;
+    assert_eq!((member_names(&r), r.count), (vec!["User-03"], 1));
+    let r = list(
+        &store,
+        org.id,
+        &all,
+        &scoped(vec![OrganizationId::new_v7()], vec![]),
+        all_pages(),
+    )
+    .await;
+    assert_eq!((r.rows.len(), r.count), (0, 0));
+}
+
+async fn set_roles_replaces_the_set(db: DatabaseConnection) {
+    let store = SeaStore::new(db);
+    let org = fx_org(&store, "org").await;
+    let alice = fx_user(&store, "alice").await;
+    store.add(org.id, alice.id, T0).await.unwrap();
+
+    let m = store
+        .set_roles(
+            org.id,
+            alice.id,
+            vec!["b".into(), "a".into(), "b".into()],
+            t(1),
+        )
+        .await
+        .unwrap();
+    assert_eq!(m.roles, vec!["a", "b"]);
+    assert_eq!((m.created_at, m.updated_at), (T0, t(1)));
+    let m = store
+        .set_roles(org.id, alice.id, vec!["c".into()], t(2))
+        .await
+        .unwrap();
+    assert_eq!(m.roles, vec!["c"]);
+    let found = MemberRepo::find(&store, org.id, alice.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(found.membership, m);
+    let m = store
+        .set_roles(org.id, alice.id, vec![], t(3))
+        .await
+        .unwrap();
+    assert!(m.roles.is_empty());
+
+    let bob = fx_user(&store, "bob").await;
+    let err = store
+        .set_roles(org.id, bob.id, vec!["a".into()], t(4))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            RepoError::NotFound {
+                entity: "membership"
+            }
+        ),
+        "{err:?}"
+    );
+}
+
+async fn concurrent_set_roles_never_mix_sets(db: DatabaseConnection) {
+    // Setup
+    let store = SeaStore::new(db);
+    let org = fx_org(&store, "org").await;
+    let alice = fx_user(&store, "alice").await;
+    store.add(org.id, alice.id, T0).await.unwrap();
+    let set_a: Vec<String> = ["a1", "a2", "a3"].map(String::from).to_vec();
+    let set_b: Vec<String> = ["b1", "b2"].map(String::from).to_vec();
+
+    for round in 0..10 {
+        // Exec: two writers race.
+        let tasks: Vec<_> = [set_a.clone(), set_b.clone(), set_a.clone(), set_b.clone()]
+            .into_iter()
+            .map(|roles| {
+                let store = store.clone();
+                tokio::spawn(
+                    async move { store.set_roles(org.id, alice.id, roles, t(round)).await },
+                )
+            })
+            .collect();
+        for task in tasks {
+            let m = task.await.unwrap().unwrap();
+            assert!(
+                m.roles == set_a || m.roles == set_b,
+                "mixed set returned: {:?}",
+                m.roles
+            );
+        }
+
+        // Check: the stored set is one of the two, whole.
+        let stored = MemberRepo::find(&store, org.id, alice.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .membership
+            .roles;
+        assert!(
+            stored == set_a || stored == set_b,
+            "mixed set stored: {stored:?}"
+        );
+    }
+}
+
+async fn lists_memberships_and_organization_ids(db: DatabaseConnection) {
+    let store = SeaStore::new(db);
+    let a = fx_org(&store, "org-a").await;
+    let b = fx_org(&store, "org-b").await;
+    let c = fx_org(&store, "org-c").await;
+    let mut new = fx_new_user("alice");
+    new.organization_ids = vec![a.id, b.id, c.id];
+    let alice = UserRepo::create(&store, new).await.unwrap();
+    let mut new = fx_new_user("bob");
+    new.organization_ids = vec![b.id];
+    let bob = UserRepo::create(&store, new).await.unwrap();
+    let carol = fx_user(&store, "carol").await;
+    store
+        .set_roles(b.id, alice.id, vec!["organization-admin".into()], T0)
+        .await
+        .unwrap();
+    OrganizationRepo::delete(&store, c.id, T0).await.unwrap();
+
+    let mut ms = store.memberships_of(alice.id).await.unwrap();
+    ms.sort_by_key(|m| m.organization_id);
+    let orgs: BTreeSet<OrganizationId> = ms.iter().map(|m| m.organization_id).collect();
+    assert_eq!(orgs, BTreeSet::from([a.id, b.id]));
+    let in_b = ms.iter().find(|m| m.organization_id == b.id).unwrap();
+    assert_eq!(in_b.roles, vec!["organization-admin"]);
+    assert!(store.memberships_of(carol.id).await.unwrap().is_empty());
+
+    let pairs: BTreeSet<(UserId, OrganizationId)> = store
+        .organization_ids_of(&[alice.id, bob.id, carol.id])
+        .await
+        .unwrap()
+        .into_iter()
+        .collect();
+    assert_eq!(
+        pairs,
+        BTreeSet::from([(alice.id, a.id), (alice.id, b.id), (bob.id, b.id)])
+    );
+    assert!(store.organization_ids_of(&[]).await.unwrap().is_empty());
+}
+
+async fn a_page_takes_the_same_statements_whatever_its_size(db: DatabaseConnection) {
+    // Setup: 60 members with site and organization roles.
+    let setup = SeaStore::new(db.clone());
+    let org = fx_org(&setup, "org").await;
+    let ids = seed_members(&db, org.id, 60, T0).await.unwrap();
+    for id in &ids[..30] {
+        setup
+            .set_roles(org.id, *id, vec!["organization-admin".into()], T0)
+            .await
+            .unwrap();
+        setup
+            .set_site_roles(*id, vec!["auditor".into()], T0)
+            .await
+            .unwrap();
+    }
+    let statements = Arc::new(AtomicUsize::new(0));
+    let mut counted = db.clone();
+    let counter = statements.clone();
+    counted.set_metric_callback(move |_| {
+        counter.fetch_add(1, Ordering::SeqCst);
+    });
+    let store = SeaStore::new(counted);
+    let measure = |q: UserQuery, page: Pagination| {
+        let store = store.clone();
+        let statements = statements.clone();
+        async move {
+            statements.store(0, Ordering::SeqCst);
+            let r = MemberRepo::list(&store, org.id, &q, &RowFilter::All, page)
+                .await
+                .unwrap();
+            (r.rows.len(), statements.load(Ordering::SeqCst))
+        }
+    };
+    let p = |after_id, limit| Pagination {
+        after_id,
+        offset: 0,
+        limit: Some(limit),
+    };
+    let all = UserQuery::default;
+    let admins = || UserQuery {
+        roles: vec!["organization-admin".into()],
+        ..UserQuery::default()
+    };
+
+    // Exec + Check: unfiltered, with a cursor, and filtered; a page of 1 and of 50.
+    let (n1, s1) = measure(all(), p(None, 1)).await;
+    let (n50, s50) = measure(all(), p(None, 50)).await;
+    assert_eq!((n1, n50), (1, 50));
+    assert_eq!(s1, s50, "statements for a page of 1 vs 50");
+    // The count, the page, and the roles of the page's users.
+    assert_eq!(s1, 3);
+
+    let (n1, s1) = measure(all(), p(Some(ids[2]), 1)).await;
+    let (n50, s50) = measure(all(), p(Some(ids[2]), 50)).await;
+    assert_eq!((n1, n50), (1, 50));
+    assert_eq!((s1, s50), (3, 3));
+
+    let (n1, s1) = measure(admins(), p(None, 1)).await;
+    let (n30, s30) = measure(admins(), p(None, 50)).await;
+    assert_eq!((n1, n30), (1, 30));
+    assert_eq!((s1, s30), (3, 3));
+
+    // The users list too.
+    statements.store(0, Ordering::SeqCst);
+    UserRepo::list(&store, &all(), &RowFilter::All, p(None, 1))
+        .await
+        .unwrap();
+    let u1 = statements.swap(0, Ordering::SeqCst);
+    UserRepo::list(&store, &all(), &RowFilter::All, p(None, 50))
+        .await
+        .unwrap();
+    let u50 = statements.load(Ordering::SeqCst);
+    assert_eq!((u1, u50), (3, 3));
+}
+
+async fn seeds_members_in_bulk(db: DatabaseConnection) {
+    let store = SeaStore::new(db.clone());
+    let org = fx_org(&store, "org").await;
+    let ids = seed_members(&db, org.id, 1_234, T0).await.unwrap();
+    assert_eq!(ids.len(), 1_234);
+    let page = list(
+        &store,
+        org.id,
+        &UserQuery::default(),
+        &RowFilter::All,
+        Pagination {
+            after_id: None,
+            offset: 0,
+            limit: Some(2),
+        },
+    )
+    .await;
+    assert_eq!(page.count, 1_234);
+    assert!(page.rows[0].user.username.starts_with("u000000-"));
+    let q = UserQuery {
+        search: Some("u0001".into()),
+        ..UserQuery::default()
+    };
+    assert_eq!(
+        list(&store, org.id, &q, &RowFilter::All, all_pages())
+            .await
+            .count,
+        100
+    );
+    let err = seed_members(&db, OrganizationId::new_v7(), 1, T0)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            RepoError::NotFound {
+                entity: "organization"
+            }
+        ),
+        "{err:?}"
+    );
+}

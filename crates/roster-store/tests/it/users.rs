@@ -407,7 +407,7 @@ async fn fx_ten_users(store: &SeaStore) -> Vec<User> {
         }
         users.push(UserRepo::create(store, new).await.unwrap());
     }
-    users.sort_by(|a, b| a.username.to_lowercase().cmp(&b.username.to_lowercase()));
+    users.sort_by_key(|u| u.username.to_lowercase());
     users
 }
 
