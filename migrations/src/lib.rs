@@ -25,6 +25,7 @@ mod m20261127_000003_create_custom_roles;
 mod m20261127_000004_create_api_keys;
 mod m20261127_000005_create_ai_tables;
 mod m20261127_000006_create_search_indexes;
+mod m20261127_000007_tune_search_indexes;
 
 /// Roster's migrations, in the order they apply.
 #[derive(Debug, Clone, Copy, Default)]
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000004_create_api_keys::Migration),
             Box::new(m20261127_000005_create_ai_tables::Migration),
             Box::new(m20261127_000006_create_search_indexes::Migration),
+            Box::new(m20261127_000007_tune_search_indexes::Migration),
         ]
     }
 }

@@ -80,22 +80,29 @@ async fn roles_of(
     Ok(roles)
 }
 
-/// Memberships joined to their live users, in `org`, without a select list.
+/// Memberships in `org` matching `q`, `scope` and the cursor, without a select list.
+///
+/// Memberships exist only for live users (deleting a user removes them in the same transaction,
+/// and deleted users can't be added), so when `q` says nothing about users the statement needs no
+/// join: counting the rows after a cursor is then a range of one index.
 fn members_base(
     org: OrganizationId,
     q: &UserQuery,
     scope: MemberScope,
     after: Option<UserId>,
+    join_users: bool,
 ) -> SelectStatement {
     let mut sel = Query::select();
     sel.from(om::Entity)
-        .inner_join(
+        .and_where(Expr::col((om::Entity, om::Column::OrganizationId)).eq(org.0));
+    if join_users || *q != UserQuery::default() {
+        sel.inner_join(
             users::Entity,
             Expr::col((users::Entity, users::Column::Id)).equals((om::Entity, om::Column::UserId)),
         )
-        .and_where(Expr::col((om::Entity, om::Column::OrganizationId)).eq(org.0))
         .and_where(Expr::col((users::Entity, users::Column::Deleted)).eq(false));
-    and_cond(&mut sel, user_query(q, Some(org)));
+        and_cond(&mut sel, user_query(q, Some(org)));
+    }
     if let MemberScope::Own(subject) = scope {
         sel.and_where(Expr::col((om::Entity, om::Column::UserId)).eq(subject.0));
     }
@@ -255,7 +262,13 @@ impl MemberRepo for SeaStore {
 
     #[tracing::instrument(skip(self), err)]
     async fn find(&self, org: OrganizationId, user: UserId) -> RepoResult<Option<MemberWithUser>> {
-        let mut sel = members_base(org, &UserQuery::default(), MemberScope::Own(user), None);
+        let mut sel = members_base(
+            org,
+            &UserQuery::default(),
+            MemberScope::Own(user),
+            None,
+            true,
+        );
         select_member_columns(&mut sel);
         let rows = self.db.query_all(&sel).await.map_err(db_err)?;
         Ok(members_from_rows(&self.db, org, rows)
@@ -279,7 +292,6 @@ impl MemberRepo for SeaStore {
                 count: 0,
             });
         }
-        let base = members_base(org, query, scope, page.after_id);
         let unfiltered =
             scope == MemberScope::All && page.after_id.is_none() && *query == UserQuery::default();
         let total = if unfiltered {
@@ -293,10 +305,14 @@ impl MemberRepo for SeaStore {
                 .unwrap_or(0);
             u64::try_from(n).unwrap_or(0)
         } else {
-            count(&self.db, &base).await?
+            count(
+                &self.db,
+                &members_base(org, query, scope, page.after_id, false),
+            )
+            .await?
         };
 
-        let mut sel = base;
+        let mut sel = members_base(org, query, scope, page.after_id, true);
         select_member_columns(&mut sel);
         sel.order_by((om::Entity, om::Column::UsernameKey), Order::Asc);
         paginate(&mut sel, page);

@@ -4,7 +4,9 @@
 use roster_domain::filter::RowFilter;
 use roster_domain::ids::{OrganizationId, UserId};
 use roster_domain::search::UserQuery;
-use sea_orm::sea_query::{Condition, Expr, ExprTrait, LikeExpr, Query, SubQueryStatement};
+use sea_orm::sea_query::{
+    Condition, Expr, ExprTrait, LikeExpr, Query, SubQueryStatement, UnionType,
+};
 
 use crate::convert::{key, micros};
 use crate::entity::{organization_member_roles as omr, user_site_roles as usr, users};
@@ -56,31 +58,27 @@ pub(crate) fn user_query(q: &UserQuery, member_of: Option<OrganizationId>) -> Co
         c = c.add(ucol(users::Column::Status).is_in(q.status.iter().map(|s| s.as_str())));
     }
     if !q.roles.is_empty() {
+        // `id IN (… UNION ALL …)` rather than `EXISTS … OR EXISTS …`: the holders of a role are
+        // few and found through the role indexes, while an `OR` of correlated `EXISTS` would probe
+        // them once per user.
         let roles: Vec<String> = q.roles.iter().map(|r| key(r)).collect();
-        let site = Query::select()
-            .expr(Expr::val(1))
+        let mut holders = Query::select()
+            .column((usr::Entity, usr::Column::UserId))
             .from(usr::Entity)
-            .and_where(
-                Expr::col((usr::Entity, usr::Column::UserId))
-                    .equals((users::Entity, users::Column::Id)),
-            )
             .and_where(Expr::col((usr::Entity, usr::Column::Role)).is_in(roles.clone()))
             .to_owned();
-        let mut any = Condition::any().add(Expr::exists(site));
         if let Some(org) = member_of {
-            let in_org = Query::select()
-                .expr(Expr::val(1))
-                .from(omr::Entity)
-                .and_where(Expr::col((omr::Entity, omr::Column::OrganizationId)).eq(org.0))
-                .and_where(
-                    Expr::col((omr::Entity, omr::Column::UserId))
-                        .equals((users::Entity, users::Column::Id)),
-                )
-                .and_where(Expr::col((omr::Entity, omr::Column::Role)).is_in(roles))
-                .to_owned();
-            any = any.add(Expr::exists(in_org));
+            holders.union(
+                UnionType::All,
+                Query::select()
+                    .column((omr::Entity, omr::Column::UserId))
+                    .from(omr::Entity)
+                    .and_where(Expr::col((omr::Entity, omr::Column::OrganizationId)).eq(org.0))
+                    .and_where(Expr::col((omr::Entity, omr::Column::Role)).is_in(roles))
+                    .to_owned(),
+            );
         }
-        c = c.add(any);
+        c = c.add(ucol(users::Column::Id).in_subquery(holders));
     }
     if !q.login_types.is_empty() {
         c = c.add(ucol(users::Column::LoginType).is_in(q.login_types.iter().map(|t| t.as_str())));
