@@ -52,8 +52,14 @@ async fn custom_roles_for_display<'a>(
 }
 
 fn member_query(query: &RawQuery) -> ApiResult<roster_domain::search::UserQuery> {
-    parse_user_query(query.get("q").unwrap_or(""))
-        .map_err(|e| ApiError::invalid("Invalid member search query.", e))
+    let mut q = parse_user_query(query.get("q").unwrap_or(""))
+        .map_err(|e| ApiError::invalid("Invalid member search query.", e))?;
+    // Every member holds the implied `organization-member`: asking for it filters nothing,
+    // as asking for `member` on the users list does.
+    if q.roles.iter().any(|r| r == builtin::ORG_MEMBER) {
+        q.roles.clear();
+    }
+    Ok(q)
 }
 
 /// `GET /api/v2/organizations/{organization}/members` (deprecated, unpaginated): the members the

@@ -113,6 +113,11 @@ impl Server {
             ),
             Backend::Postgres(admin) => fresh_postgres_database(admin).await,
         };
+        Server::start_on(dir, &url, env).await
+    }
+
+    /// Starts the binary on an existing database (several servers may share one).
+    pub async fn start_on(dir: tempfile::TempDir, url: &str, env: &[(&str, &str)]) -> Server {
         let port = free_port();
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_roster"));
         cmd.arg("server")
