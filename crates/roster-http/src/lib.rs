@@ -15,6 +15,7 @@ pub mod extract;
 mod router;
 mod routes;
 pub mod state;
+mod ui;
 mod validate;
 pub mod views;
 

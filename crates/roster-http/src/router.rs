@@ -107,6 +107,7 @@ pub fn router(state: AppState) -> Router {
         }),
     )
     .route("/healthz", get(meta::healthz))
+    .merge(crate::ui::routes())
     .route("/readyz", get(meta::readyz))
     .fallback(|| async { ApiError::RouteNotFound.into_response() })
     .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed.into_response() })
