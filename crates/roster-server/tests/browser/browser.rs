@@ -1,6 +1,5 @@
 //! Chromium through chromedriver: start, drive, wait, clean up.
 
-use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -25,10 +24,14 @@ fn find_on_path(name: &str) -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
-/// A headless Chromium session; chromedriver (and with it Chromium) is killed on drop.
+/// A headless Chromium session; on drop the session ends (Chromium quits) and chromedriver is
+/// killed.
 pub struct Browser {
     pub client: Client,
     driver: Child,
+    port: u16,
+    session: Option<String>,
+    finished: bool,
     _profile: tempfile::TempDir,
     _turn: tokio::sync::MutexGuard<'static, ()>,
     base: String,
@@ -36,14 +39,31 @@ pub struct Browser {
 
 impl Drop for Browser {
     fn drop(&mut self) {
-        // chromedriver leads its own process group: kill it with the browsers it started.
-        let _ = Command::new("kill")
-            .arg("-KILL")
-            .arg(format!("-{}", self.driver.id()))
-            .stderr(Stdio::null())
-            .status();
+        // A test that failed never ended its session: ask chromedriver to quit Chromium, then
+        // stop chromedriver itself.
+        if !self.finished {
+            if let Some(id) = &self.session {
+                end_session(self.port, id);
+            }
+        }
         let _ = self.driver.kill();
         let _ = self.driver.wait();
+    }
+}
+
+/// `DELETE /session/{id}` over a plain socket (no runtime is available in `drop`).
+fn end_session(port: u16, id: &str) {
+    use std::io::{Read, Write};
+    let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) else {
+        return;
+    };
+    let _ = s.set_read_timeout(Some(Duration::from_secs(10)));
+    let req = format!(
+        "DELETE /session/{id} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    );
+    if s.write_all(req.as_bytes()).is_ok() {
+        let mut sink = Vec::new();
+        let _ = s.read_to_end(&mut sink);
     }
 }
 
@@ -81,7 +101,6 @@ impl Browser {
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
-            .process_group(0)
             .spawn()
             .expect("start chromedriver");
         let profile = tempfile::tempdir().unwrap();
@@ -123,9 +142,13 @@ impl Browser {
                 Err(e) => panic!("could not start a Chromium session: {e}"),
             }
         };
+        let session = client.session_id().await.ok().flatten();
         Some(Browser {
             client,
             driver,
+            port,
+            session,
+            finished: false,
             _profile: profile,
             _turn: turn,
             base: base.to_owned(),
@@ -243,7 +266,8 @@ impl Browser {
     }
 
     /// Ends the WebDriver session.
-    pub async fn finish(self) {
+    pub async fn finish(mut self) {
         let _ = self.client.clone().close().await;
+        self.finished = true;
     }
 }
