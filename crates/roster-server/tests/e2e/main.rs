@@ -10,6 +10,7 @@
     unreachable_pub
 )]
 
+mod callers;
 mod harness;
 mod members;
 mod replicas;
