@@ -1,7 +1,12 @@
 //! HTTP tests: the router over mockall mocks of the ports, driven with `oneshot`.
 
 // Test code: a failed unwrap is a failed test, which is what we want.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, unreachable_pub)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    unreachable_pub
+)]
 
 mod fixtures;
 mod members;
