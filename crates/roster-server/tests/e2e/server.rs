@@ -440,7 +440,35 @@ async fn multiple_organizations_entitlement(backend: Backend) {
     assert_eq!(e["features"]["custom_roles"]["enabled"], true);
 }
 
+async fn sigterm_finishes_in_flight_requests_and_exits_cleanly(backend: Backend) {
+    let mut srv = Server::start(&backend, &[]).await;
+    let admin = srv.first_user().await;
+    // A sign-in takes a while (Argon2): start one, then ask the server to stop while it runs.
+    let login = srv
+        .request(Method::POST, "/api/v2/users/login", None)
+        .json(&json!({
+            "email": "admin@example.com", "password": "SomeSecurePassword!"
+        }));
+    let in_flight = tokio::spawn(login.send());
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    let status = tokio::task::block_in_place(|| srv.terminate());
+    assert!(status.success(), "exit status {status}");
+    let reply = in_flight
+        .await
+        .unwrap()
+        .expect("the in-flight request completes");
+    assert_eq!(reply.status().as_u16(), 201);
+    // New connections are refused once it has stopped.
+    assert!(
+        srv.request(Method::GET, "/api/v2/users/me", Some(&admin))
+            .send()
+            .await
+            .is_err()
+    );
+}
+
 e2e!(
+    sigterm_finishes_in_flight_requests_and_exits_cleanly,
     first_user_and_sessions,
     unauthenticated_and_malformed,
     users_lifecycle,
