@@ -76,7 +76,7 @@ export async function renderUsers(main, ctx) {
   async function editSiteRoles(u) {
     const held = new Set(u.roles.map((r) => r.name));
     const saved = await openDialog((close) => {
-      const items = session.siteRoles.map((r) => {
+      const items = session.siteRoles.filter((r) => r.assignable || held.has(r.name)).map((r) => {
         const box = h("input", { type: "checkbox", name: "roles", value: r.name, checked: held.has(r.name), disabled: !r.assignable });
         return h("li", {}, h("label", {}, box, r.display_name || r.name,
           r.assignable ? null : h("span", { class: "hint" }, " (you can't assign this role)")));

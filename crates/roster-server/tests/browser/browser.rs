@@ -41,10 +41,10 @@ impl Drop for Browser {
     fn drop(&mut self) {
         // A test that failed never ended its session: ask chromedriver to quit Chromium, then
         // stop chromedriver itself.
-        if !self.finished {
-            if let Some(id) = &self.session {
-                end_session(self.port, id);
-            }
+        if !self.finished
+            && let Some(id) = &self.session
+        {
+            end_session(self.port, id);
         }
         let _ = self.driver.kill();
         let _ = self.driver.wait();
@@ -202,12 +202,11 @@ impl Browser {
     pub async fn wait_text(&self, css: &str, text: &str) -> String {
         let deadline = Instant::now() + WAIT;
         loop {
-            if let Ok(e) = self.client.find(Locator::Css(css)).await {
-                if let Ok(t) = e.text().await {
-                    if t.contains(text) {
-                        return t;
-                    }
-                }
+            if let Ok(e) = self.client.find(Locator::Css(css)).await
+                && let Ok(t) = e.text().await
+                && t.contains(text)
+            {
+                return t;
             }
             assert!(
                 Instant::now() < deadline,

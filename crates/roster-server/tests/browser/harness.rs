@@ -72,10 +72,10 @@ impl Server {
         };
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
-            if let Ok(r) = server.client.get(server.url("/healthz")).send().await {
-                if r.status().is_success() {
-                    break;
-                }
+            if let Ok(r) = server.client.get(server.url("/healthz")).send().await
+                && r.status().is_success()
+            {
+                break;
             }
             assert!(
                 Instant::now() < deadline,

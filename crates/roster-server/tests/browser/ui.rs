@@ -69,6 +69,7 @@ async fn first_user_setup_sign_out_and_sign_in() {
     b.type_into("input[name=password]", "wrong-password").await;
     b.click("button[type=submit]").await;
     b.wait_text(".alert", "Incorrect email or password.").await;
+    b.screenshot(&screenshot_path("sign-in.png")).await;
     b.sign_in(ADMIN_EMAIL).await;
 
     // A deep link survives a reload, and a signed-out visit comes back to it after sign-in.
@@ -87,6 +88,7 @@ async fn first_user_setup_sign_out_and_sign_in() {
     b.goto("/#/audit").await;
     b.wait_text("h1", "Audit log").await;
     b.wait("#audit-unavailable, table").await;
+    b.screenshot(&screenshot_path("audit.png")).await;
     b.finish().await;
 }
 
@@ -138,7 +140,10 @@ async fn ai_addon_column_with_the_entitlement() {
     };
     b.sign_in(ADMIN_EMAIL).await;
     for table in ["users", "members"] {
-        if table == "members" {
+        if table == "users" {
+            b.wait("table[data-list=users] tr[data-row=bob]").await;
+            b.screenshot(&screenshot_path("users.png")).await;
+        } else {
             b.goto("/#/organizations/default/members").await;
             b.wait("table[data-list=members]").await;
         }
@@ -243,6 +248,7 @@ async fn create_a_custom_role_through_the_grid() {
         .await;
     b.click("dialog button[type=submit]").await;
     b.wait("dialog [data-field-error=name]").await;
+    b.screenshot(&screenshot_path("role-editor.png")).await;
     assert_eq!(
         b.wait("#role-name")
             .await
@@ -327,5 +333,55 @@ async fn a_plain_member_sees_no_admin_actions() {
     b.wait("table[data-list=roles], .notice").await;
     assert_eq!(b.count("#create-role").await, 0);
     assert_eq!(b.count("td.actions button").await, 0, "roles page");
+    b.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn suspend_activate_and_site_roles_on_the_users_page() {
+    let srv = Server::start(&[]).await;
+    let admin = srv.first_user().await;
+    srv.user(&admin, "alice").await;
+    let Some(b) = Browser::start(&srv.url("")).await else {
+        return;
+    };
+    b.sign_in(ADMIN_EMAIL).await;
+    // The status filter composes `q`, and the search box too.
+    b.wait("tr[data-row=alice]").await;
+    b.click("button[aria-label='Suspend alice']").await;
+    b.wait_text("dialog", "Suspend alice?").await;
+    b.click("dialog button.primary").await;
+    b.wait("button[aria-label='Activate alice']").await;
+    let u = srv.get("/api/v2/users/alice", &admin).await;
+    assert_eq!(u["status"], "suspended");
+    b.wait("#users-status")
+        .await
+        .select_by_value("active")
+        .await
+        .unwrap();
+    b.wait_gone("tr[data-row=alice]").await;
+    b.wait("#users-status")
+        .await
+        .select_by_value("")
+        .await
+        .unwrap();
+    b.click("button[aria-label='Activate alice']").await;
+    b.wait("button[aria-label='Suspend alice']").await;
+    let u = srv.get("/api/v2/users/alice", &admin).await;
+    assert_eq!(u["status"], "active");
+
+    b.click("button[aria-label='Edit site roles of alice']")
+        .await;
+    b.click("dialog input[value=auditor]").await;
+    b.click("dialog button[type=submit]").await;
+    b.wait_gone("dialog").await;
+    b.wait_text("tr[data-row=alice]", "Auditor").await;
+    let u = srv.get("/api/v2/users/alice", &admin).await;
+    assert_eq!(role_names(&u["roles"]), ["auditor"]);
+
+    // A bad query is refused next to the search box.
+    b.type_into("#users-search", "nope:x").await;
+    b.click("form[role=search] button[type=submit]").await;
+    b.wait_text(".list-error", "Invalid user search query.")
+        .await;
     b.finish().await;
 }
