@@ -167,10 +167,9 @@ impl Server {
         };
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
-            if let Ok(r) = server.client.get(server.url("/healthz")).send().await {
-                if r.status().is_success() {
-                    break;
-                }
+            let health = server.client.get(server.url("/healthz")).send().await;
+            if health.is_ok_and(|r| r.status().is_success()) {
+                break;
             }
             assert!(
                 Instant::now() < deadline,
