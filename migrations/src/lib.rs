@@ -26,6 +26,7 @@ mod m20261127_000004_create_api_keys;
 mod m20261127_000005_create_ai_tables;
 mod m20261127_000006_create_search_indexes;
 mod m20261127_000007_tune_search_indexes;
+mod m20261127_000008_create_user_count;
 
 /// Roster's migrations, in the order they apply.
 #[derive(Debug, Clone, Copy, Default)]
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000005_create_ai_tables::Migration),
             Box::new(m20261127_000006_create_search_indexes::Migration),
             Box::new(m20261127_000007_tune_search_indexes::Migration),
+            Box::new(m20261127_000008_create_user_count::Migration),
         ]
     }
 }

@@ -75,6 +75,25 @@ pub(crate) mod first_user {
     impl ActiveModelBehavior for ActiveModel {}
 }
 
+pub(crate) mod user_count {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "user_count")]
+    pub struct Model {
+        /// Always 1.
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub singleton: i32,
+        /// Live (non-deleted) users.
+        pub live: i64,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
 pub(crate) mod organizations {
     use sea_orm::entity::prelude::*;
 

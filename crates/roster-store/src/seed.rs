@@ -14,6 +14,7 @@ use crate::begin_write;
 use crate::convert::micros;
 use crate::entity::{organization_members as om, organizations, users};
 use crate::error::db_err;
+use crate::users::add_to_user_count;
 
 /// Users per multi-row `INSERT`: 17 columns each stays well under both databases' limits on
 /// bound parameters (SQLite 32,766, PostgreSQL 65,535).
@@ -57,6 +58,7 @@ pub async fn seed_members(
                 entity: "organization",
             });
         }
+        add_to_user_count(&tx, i64::try_from(batch.len()).unwrap_or(i64::MAX)).await?;
         users::Entity::insert_many(batch.iter().map(|(id, username)| {
             users::Model {
                 id: id.0,

@@ -24,7 +24,7 @@ use crate::SeaStore;
 use crate::convert::{self, from_micros, key, micros, role_set};
 use crate::entity::{
     api_keys, first_user, organization_member_roles as omr, organization_members as om,
-    organizations, user_site_roles as usr, users,
+    organizations, user_count, user_site_roles as usr, users,
 };
 use crate::error::{db_err, db_err_fk};
 use crate::query::{ObjectOrg, and_cond, cursor_key, row_filter, user_query};
@@ -104,7 +104,22 @@ async fn find_one(
     Ok(Some((user_from(m, roles)?, hash)))
 }
 
-/// Inserts a user, their site roles and memberships inside `tx`, keeping member counts.
+/// Adds `delta` to the maintained number of live users, inside the caller's transaction.
+pub(crate) async fn add_to_user_count(tx: &impl ConnectionTrait, delta: i64) -> RepoResult<()> {
+    user_count::Entity::update_many()
+        .col_expr(
+            user_count::Column::Live,
+            Expr::col(user_count::Column::Live).add(delta),
+        )
+        .filter(user_count::Column::Singleton.eq(1))
+        .exec(tx)
+        .await
+        .map_err(db_err)?;
+    Ok(())
+}
+
+/// Inserts a user, their site roles and memberships inside `tx`, keeping the user and member
+/// counts.
 async fn insert_user(tx: &impl ConnectionTrait, new: &NewUser) -> RepoResult<User> {
     let at = micros(new.created_at);
     let email_key = (!new.email.is_empty()).then(|| key(&new.email));
@@ -132,6 +147,7 @@ async fn insert_user(tx: &impl ConnectionTrait, new: &NewUser) -> RepoResult<Use
         .exec_without_returning(tx)
         .await
         .map_err(db_err)?;
+    add_to_user_count(tx, 1).await?;
 
     let roles = role_set(new.site_roles.clone());
     usr::Entity::insert_many(roles.iter().map(|r| usr::ActiveModel {
@@ -320,7 +336,21 @@ impl UserRepo for SeaStore {
             });
         }
         let base = users_base(query, filter, page.after_id);
-        let total = count(&self.db, &base).await?;
+        let unfiltered =
+            *filter == RowFilter::All && page.after_id.is_none() && *query == UserQuery::default();
+        let total = if unfiltered {
+            let live = user_count::Entity::find_by_id(1)
+                .select_only()
+                .column(user_count::Column::Live)
+                .into_tuple::<i64>()
+                .one(&self.db)
+                .await
+                .map_err(db_err)?
+                .unwrap_or(0);
+            u64::try_from(live).unwrap_or(0)
+        } else {
+            count(&self.db, &base).await?
+        };
 
         let mut sel = base;
         sel.columns(users::Column::iter().map(|c| (users::Entity, c)))
@@ -416,6 +446,7 @@ impl UserRepo for SeaStore {
         if res.rows_affected == 0 {
             return Err(RepoError::NotFound { entity: "user" });
         }
+        add_to_user_count(&tx, -1).await?;
         let member_of = Query::select()
             .column(om::Column::OrganizationId)
             .from(om::Entity)

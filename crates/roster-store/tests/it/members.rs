@@ -635,6 +635,10 @@ async fn seeds_members_in_bulk(db: DatabaseConnection) {
     let org = fx_org(&store, "org").await;
     let ids = seed_members(&db, org.id, 1_234, T0).await.unwrap();
     assert_eq!(ids.len(), 1_234);
+    let users = UserRepo::list(&store, &UserQuery::default(), &RowFilter::All, all_pages())
+        .await
+        .unwrap();
+    assert_eq!(users.count, 1_234);
     let page = list(
         &store,
         org.id,

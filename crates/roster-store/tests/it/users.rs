@@ -27,6 +27,7 @@ backends!(
     query_filters_users,
     role_filter_on_users_sees_site_roles_only,
     row_filter_limits_users,
+    live_user_count_is_maintained,
 );
 
 fn page(after_id: Option<UserId>, offset: u64, limit: Option<u64>) -> Pagination {
@@ -727,4 +728,43 @@ async fn row_filter_limits_users(db: DatabaseConnection) {
         .await
         .unwrap();
     assert_eq!((r.rows.len(), r.count), (0, 0));
+}
+
+async fn live_user_count_is_maintained(db: DatabaseConnection) {
+    // Setup
+    let store = SeaStore::new(db.clone());
+    let counts = || {
+        let store = store.clone();
+        async move {
+            let all = UserQuery::default();
+            // An empty search matches every live user but forces a real COUNT.
+            let any = UserQuery {
+                search: Some(String::new()),
+                ..UserQuery::default()
+            };
+            let maintained = UserRepo::list(&store, &all, &RowFilter::All, Pagination::default());
+            let counted = UserRepo::list(&store, &any, &RowFilter::All, Pagination::default());
+            (
+                maintained.await.unwrap().count,
+                counted.await.unwrap().count,
+            )
+        }
+    };
+
+    // Exec + Check
+    store.create_first(fx_new_user("first")).await.unwrap();
+    let bob = fx_user(&store, "bob").await;
+    fx_user(&store, "carol").await;
+    let _ = UserRepo::create(&store, fx_new_user("BOB"))
+        .await
+        .unwrap_err();
+    assert_eq!(counts().await, (3, 3));
+    UserRepo::delete(&store, bob.id, t(1)).await.unwrap();
+    let _ = UserRepo::delete(&store, bob.id, t(2)).await.unwrap_err();
+    assert_eq!(counts().await, (2, 2));
+    // The migration that adds the count starts from the users already there.
+    use migrations::{Migrator, MigratorTrait};
+    Migrator::down(&db, Some(1)).await.unwrap();
+    Migrator::up(&db, None).await.unwrap();
+    assert_eq!(counts().await, (2, 2));
 }
