@@ -198,7 +198,9 @@ pub(crate) async fn create(
                 String::new(),
             ));
         };
-        let member = crate::routes::member_object(org.id, UserId(Uuid::nil()));
+        // The new user has no id yet: only organization-wide (or site-wide) rights may add
+        // members to an organization, never rights over one's own rows.
+        let member = Object::new(ResourceType::OrganizationMember).in_org(org.id);
         if !actor.subject.allows(Action::Create, &member) {
             return Err(ApiError::ForbiddenMessage(
                 "You are not authorized to create users.".into(),
