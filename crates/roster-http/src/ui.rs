@@ -147,6 +147,54 @@ mod tests {
         assert!(!index.contains("<script>"), "no inline scripts");
     }
 
+    /// The permission grid's table is a copy of the catalogue's: it must never drift.
+    #[test]
+    fn the_grid_offers_exactly_the_catalogues_valid_actions() {
+        use roster_domain::permission::ResourceType;
+        let js = include_str!("../ui/permissions.js");
+        let list = |s: &str| -> Vec<String> {
+            s.trim()
+                .trim_start_matches('[')
+                .trim_end_matches(']')
+                .split(',')
+                .map(|a| a.trim().trim_matches('"').to_owned())
+                .filter(|a| !a.is_empty())
+                .collect()
+        };
+        let constant = |name: &str| -> Vec<String> {
+            let line = js
+                .lines()
+                .find(|l| l.starts_with(&format!("const {name} =")))
+                .unwrap();
+            list(line.split_once('=').unwrap().1.trim_end_matches(';'))
+        };
+        let start = js.find("export const VALID_ACTIONS = {").unwrap();
+        let body = &js[start..js[start..].find("};").unwrap() + start];
+        let mut seen = 0;
+        for line in body.lines().skip(1) {
+            let Some((name, actions)) = line.trim().trim_end_matches(',').split_once(':') else {
+                continue;
+            };
+            let actions = actions.trim();
+            let mut got = if actions.starts_with('[') {
+                list(actions)
+            } else {
+                constant(actions)
+            };
+            got.sort();
+            let rt: ResourceType = name.trim().parse().unwrap();
+            let mut want: Vec<String> = rt
+                .valid_actions()
+                .iter()
+                .map(|a| a.as_str().to_owned())
+                .collect();
+            want.sort();
+            assert_eq!(got, want, "{name}");
+            seen += 1;
+        }
+        assert_eq!(seen, ResourceType::concrete().count());
+    }
+
     #[test]
     fn conditional_requests_get_304() {
         let r = serve("style.css", &HeaderMap::new());
