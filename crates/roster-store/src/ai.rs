@@ -72,7 +72,7 @@ fn ai_workspaces() -> SelectStatement {
 
 #[async_trait]
 impl AiRepo for SeaStore {
-    #[tracing::instrument(skip(self), err)]
+    #[tracing::instrument(level = "debug", skip(self), err(level = "debug"))]
     async fn seats_among(&self, users: &[UserId]) -> RepoResult<Vec<UserId>> {
         if users.is_empty() {
             return Ok(Vec::new());
@@ -97,7 +97,7 @@ impl AiRepo for SeaStore {
             .collect()
     }
 
-    #[tracing::instrument(skip(self), err)]
+    #[tracing::instrument(level = "debug", skip(self), err(level = "debug"))]
     async fn seat_count(&self) -> RepoResult<u64> {
         let intercepted = Query::select()
             .expr(Expr::val(1))
@@ -124,7 +124,7 @@ impl AiRepo for SeaStore {
         Ok(u64::try_from(n).unwrap_or(0))
     }
 
-    #[tracing::instrument(skip(self), err)]
+    #[tracing::instrument(level = "debug", skip(self), err(level = "debug"))]
     async fn record_interception(&self, interception: Interception) -> RepoResult<()> {
         let model = ai::Model {
             id: interception.id.0,
@@ -140,7 +140,7 @@ impl AiRepo for SeaStore {
         Ok(())
     }
 
-    #[tracing::instrument(skip(self), err)]
+    #[tracing::instrument(level = "debug", skip(self), err(level = "debug"))]
     async fn list_interceptions(&self, filter: &RowFilter) -> RepoResult<Vec<Interception>> {
         let cond = row_filter(
             filter,
@@ -159,7 +159,7 @@ impl AiRepo for SeaStore {
             .collect()
     }
 
-    #[tracing::instrument(skip(self), err)]
+    #[tracing::instrument(level = "debug", skip(self), err(level = "debug"))]
     async fn create_workspace(&self, workspace: Workspace) -> RepoResult<Workspace> {
         let model = ws::Model {
             id: workspace.id.0,
@@ -178,7 +178,7 @@ impl AiRepo for SeaStore {
         workspace_from(model)
     }
 
-    #[tracing::instrument(skip(self), err)]
+    #[tracing::instrument(level = "debug", skip(self), err(level = "debug"))]
     async fn find_workspace(&self, id: WorkspaceId) -> RepoResult<Option<Workspace>> {
         ws::Entity::find_by_id(id.0)
             .one(&self.db)
@@ -188,7 +188,7 @@ impl AiRepo for SeaStore {
             .transpose()
     }
 
-    #[tracing::instrument(skip(self), err)]
+    #[tracing::instrument(level = "debug", skip(self), err(level = "debug"))]
     async fn list_workspaces(&self, filter: &RowFilter) -> RepoResult<Vec<Workspace>> {
         let cond = row_filter(
             filter,
@@ -208,7 +208,7 @@ impl AiRepo for SeaStore {
             .collect()
     }
 
-    #[tracing::instrument(skip(self), err)]
+    #[tracing::instrument(level = "debug", skip(self), err(level = "debug"))]
     async fn add_build(&self, build: WorkspaceBuild) -> RepoResult<WorkspaceBuild> {
         let at = micros(build.created_at);
         let tx = self.write_tx().await?;

@@ -43,7 +43,7 @@ fn key_from(m: api_keys::Model) -> RepoResult<ApiKey> {
 #[async_trait]
 impl ApiKeyRepo for SeaStore {
     // The key holds a secret's hash: only its id is recorded.
-    #[tracing::instrument(skip(self, key), fields(key_id = %key.id), err)]
+    #[tracing::instrument(level = "debug", skip(self, key), fields(key_id = %key.id), err(level = "debug"))]
     async fn create(&self, key: ApiKey) -> RepoResult<()> {
         let model = api_keys::Model {
             id: key.id,
@@ -63,7 +63,7 @@ impl ApiKeyRepo for SeaStore {
         Ok(())
     }
 
-    #[tracing::instrument(skip(self), err)]
+    #[tracing::instrument(level = "debug", skip(self), err(level = "debug"))]
     async fn find(&self, id: &str) -> RepoResult<Option<ApiKey>> {
         api_keys::Entity::find_by_id(id.to_owned())
             .one(&self.db)
@@ -73,7 +73,7 @@ impl ApiKeyRepo for SeaStore {
             .transpose()
     }
 
-    #[tracing::instrument(skip(self), err)]
+    #[tracing::instrument(level = "debug", skip(self), err(level = "debug"))]
     async fn delete(&self, id: &str) -> RepoResult<()> {
         api_keys::Entity::delete_by_id(id.to_owned())
             .exec(&self.db)
@@ -82,7 +82,7 @@ impl ApiKeyRepo for SeaStore {
         Ok(())
     }
 
-    #[tracing::instrument(skip(self), err)]
+    #[tracing::instrument(level = "debug", skip(self), err(level = "debug"))]
     async fn touch(&self, id: &str, user: UserId, at: OffsetDateTime) -> RepoResult<()> {
         let tx = self.write_tx().await?;
         api_keys::Entity::update_many()

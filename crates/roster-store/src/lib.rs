@@ -11,6 +11,8 @@
 //! - Lists are filtered in SQL: the `q` search and `roster-rbac`'s prepared [`RowFilter`] become
 //!   the `WHERE` clause (`query`). Pages order by the lower-cased username from an index, page
 //!   with a keyset cursor, and take a fixed number of statements whatever their size.
+//! - Every adapter method has a `debug` span; its error is recorded at `debug` too, because a
+//!   `NotFound` or `Conflict` is an answer, not a failure: the HTTP edge logs what is one.
 //! - This crate must never depend on `roster-rbac`, `roster-http` or the server. The schema lives
 //!   in the `migrations` crate, which never imports these entities.
 //!
@@ -116,7 +118,7 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, StoreError> {
 
 #[async_trait]
 impl StoreHealth for SeaStore {
-    #[tracing::instrument(skip(self), err)]
+    #[tracing::instrument(level = "debug", skip(self), err(level = "debug"))]
     async fn ping(&self) -> RepoResult<()> {
         self.db.ping().await.map_err(error::db_err)
     }

@@ -172,7 +172,7 @@ fn membership_from(m: om::Model, roles: Vec<String>) -> RepoResult<Membership> {
 
 #[async_trait]
 impl MemberRepo for SeaStore {
-    #[tracing::instrument(skip(self), err)]
+    #[tracing::instrument(level = "debug", skip(self), err(level = "debug"))]
     async fn add(
         &self,
         org: OrganizationId,
@@ -227,7 +227,7 @@ impl MemberRepo for SeaStore {
         membership_from(model, Vec::new())
     }
 
-    #[tracing::instrument(skip(self), err)]
+    #[tracing::instrument(level = "debug", skip(self), err(level = "debug"))]
     async fn remove(&self, org: OrganizationId, user: UserId) -> RepoResult<()> {
         let tx = self.write_tx().await?;
         omr::Entity::delete_many()
@@ -260,7 +260,7 @@ impl MemberRepo for SeaStore {
         Ok(())
     }
 
-    #[tracing::instrument(skip(self), err)]
+    #[tracing::instrument(level = "debug", skip(self), err(level = "debug"))]
     async fn find(&self, org: OrganizationId, user: UserId) -> RepoResult<Option<MemberWithUser>> {
         let mut sel = members_base(
             org,
@@ -277,7 +277,7 @@ impl MemberRepo for SeaStore {
             .next())
     }
 
-    #[tracing::instrument(skip(self), err)]
+    #[tracing::instrument(level = "debug", skip(self), err(level = "debug"))]
     async fn list(
         &self,
         org: OrganizationId,
@@ -321,7 +321,7 @@ impl MemberRepo for SeaStore {
         Ok(PageOf { rows, count: total })
     }
 
-    #[tracing::instrument(skip(self), err)]
+    #[tracing::instrument(level = "debug", skip(self), err(level = "debug"))]
     async fn set_roles(
         &self,
         org: OrganizationId,
@@ -369,7 +369,7 @@ impl MemberRepo for SeaStore {
         membership_from(row, roles)
     }
 
-    #[tracing::instrument(skip(self), err)]
+    #[tracing::instrument(level = "debug", skip(self), err(level = "debug"))]
     async fn memberships_of(&self, user: UserId) -> RepoResult<Vec<Membership>> {
         let live_orgs = Query::select()
             .column(organizations::Column::Id)
@@ -401,7 +401,7 @@ impl MemberRepo for SeaStore {
             .collect()
     }
 
-    #[tracing::instrument(skip(self), err)]
+    #[tracing::instrument(level = "debug", skip(self), err(level = "debug"))]
     async fn organization_ids_of(
         &self,
         users: &[UserId],

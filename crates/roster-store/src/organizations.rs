@@ -59,7 +59,7 @@ fn all_orgs(models: Vec<organizations::Model>) -> RepoResult<Vec<Organization>> 
 
 #[async_trait]
 impl OrganizationRepo for SeaStore {
-    #[tracing::instrument(skip(self), err)]
+    #[tracing::instrument(level = "debug", skip(self), err(level = "debug"))]
     async fn ensure_default(&self, new: NewOrganization) -> RepoResult<Organization> {
         if let Some(org) = self.default_org().await? {
             return Ok(org);
@@ -81,7 +81,7 @@ impl OrganizationRepo for SeaStore {
         }
     }
 
-    #[tracing::instrument(skip(self), err)]
+    #[tracing::instrument(level = "debug", skip(self), err(level = "debug"))]
     async fn default_org(&self) -> RepoResult<Option<Organization>> {
         find_live(
             &self.db,
@@ -90,7 +90,7 @@ impl OrganizationRepo for SeaStore {
         .await
     }
 
-    #[tracing::instrument(skip(self), err)]
+    #[tracing::instrument(level = "debug", skip(self), err(level = "debug"))]
     async fn find(&self, id: OrganizationId) -> RepoResult<Option<Organization>> {
         find_live(
             &self.db,
@@ -99,7 +99,7 @@ impl OrganizationRepo for SeaStore {
         .await
     }
 
-    #[tracing::instrument(skip(self), err)]
+    #[tracing::instrument(level = "debug", skip(self), err(level = "debug"))]
     async fn find_by_name(&self, name: &str) -> RepoResult<Option<Organization>> {
         find_live(
             &self.db,
@@ -108,7 +108,7 @@ impl OrganizationRepo for SeaStore {
         .await
     }
 
-    #[tracing::instrument(skip(self), err)]
+    #[tracing::instrument(level = "debug", skip(self), err(level = "debug"))]
     async fn list(&self, filter: &RowFilter) -> RepoResult<Vec<Organization>> {
         let cond = row_filter(
             filter,
@@ -128,7 +128,7 @@ impl OrganizationRepo for SeaStore {
         all_orgs(models)
     }
 
-    #[tracing::instrument(skip(self), err)]
+    #[tracing::instrument(level = "debug", skip(self), err(level = "debug"))]
     async fn list_for_user(&self, user: UserId) -> RepoResult<Vec<Organization>> {
         let member_of = Query::select()
             .column(om::Column::OrganizationId)
@@ -145,7 +145,7 @@ impl OrganizationRepo for SeaStore {
         all_orgs(models)
     }
 
-    #[tracing::instrument(skip(self), err)]
+    #[tracing::instrument(level = "debug", skip(self), err(level = "debug"))]
     async fn create(&self, new: NewOrganization) -> RepoResult<Organization> {
         let at = micros(new.created_at);
         let model = organizations::Model {
@@ -200,7 +200,7 @@ impl OrganizationRepo for SeaStore {
         org_from(model)
     }
 
-    #[tracing::instrument(skip(self), err)]
+    #[tracing::instrument(level = "debug", skip(self), err(level = "debug"))]
     async fn update(
         &self,
         id: OrganizationId,
@@ -239,7 +239,7 @@ impl OrganizationRepo for SeaStore {
         })
     }
 
-    #[tracing::instrument(skip(self), err)]
+    #[tracing::instrument(level = "debug", skip(self), err(level = "debug"))]
     async fn delete(&self, id: OrganizationId, at: OffsetDateTime) -> RepoResult<()> {
         let tx = self.write_tx().await?;
         // Freeing the name key lets a new organization take the name.

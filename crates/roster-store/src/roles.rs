@@ -60,7 +60,7 @@ async fn find_role(
 
 #[async_trait]
 impl RoleRepo for SeaStore {
-    #[tracing::instrument(skip(self), err)]
+    #[tracing::instrument(level = "debug", skip(self), err(level = "debug"))]
     async fn list(&self, org: OrganizationId) -> RepoResult<Vec<CustomRole>> {
         custom_roles::Entity::find()
             .filter(custom_roles::Column::OrganizationId.eq(org.0))
@@ -73,7 +73,7 @@ impl RoleRepo for SeaStore {
             .collect()
     }
 
-    #[tracing::instrument(skip(self), err)]
+    #[tracing::instrument(level = "debug", skip(self), err(level = "debug"))]
     async fn list_for_orgs(&self, orgs: &[OrganizationId]) -> RepoResult<Vec<CustomRole>> {
         if orgs.is_empty() {
             return Ok(Vec::new());
@@ -90,12 +90,12 @@ impl RoleRepo for SeaStore {
             .collect()
     }
 
-    #[tracing::instrument(skip(self), err)]
+    #[tracing::instrument(level = "debug", skip(self), err(level = "debug"))]
     async fn find(&self, org: OrganizationId, name: &str) -> RepoResult<Option<CustomRole>> {
         find_role(&self.db, org, name).await
     }
 
-    #[tracing::instrument(skip(self), err)]
+    #[tracing::instrument(level = "debug", skip(self), err(level = "debug"))]
     async fn create(&self, input: CustomRoleInput, at: OffsetDateTime) -> RepoResult<CustomRole> {
         let model = custom_roles::Model {
             id: CustomRoleId::new_v7().0,
@@ -116,7 +116,7 @@ impl RoleRepo for SeaStore {
         role_from(model)
     }
 
-    #[tracing::instrument(skip(self), err)]
+    #[tracing::instrument(level = "debug", skip(self), err(level = "debug"))]
     async fn update(&self, input: CustomRoleInput, at: OffsetDateTime) -> RepoResult<CustomRole> {
         let res = custom_roles::Entity::update_many()
             .col_expr(
@@ -141,7 +141,7 @@ impl RoleRepo for SeaStore {
             .ok_or(RepoError::NotFound { entity: "role" })
     }
 
-    #[tracing::instrument(skip(self), err)]
+    #[tracing::instrument(level = "debug", skip(self), err(level = "debug"))]
     async fn delete(&self, org: OrganizationId, name: &str) -> RepoResult<()> {
         let name = key(name);
         let tx = self.write_tx().await?;

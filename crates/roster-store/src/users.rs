@@ -242,7 +242,7 @@ pub(crate) fn paginate(sel: &mut SelectStatement, page: Pagination) {
 
 #[async_trait]
 impl UserRepo for SeaStore {
-    #[tracing::instrument(skip(self), err)]
+    #[tracing::instrument(level = "debug", skip(self), err(level = "debug"))]
     async fn any_exists(&self) -> RepoResult<bool> {
         let n = users::Entity::find()
             .select_only()
@@ -255,7 +255,7 @@ impl UserRepo for SeaStore {
         Ok(n.is_some())
     }
 
-    #[tracing::instrument(skip(self, new), fields(user_id = %new.id), err)]
+    #[tracing::instrument(level = "debug", skip(self, new), fields(user_id = %new.id), err(level = "debug"))]
     async fn create(&self, new: NewUser) -> RepoResult<User> {
         let tx = self.write_tx().await?;
         let user = insert_user(&tx, &new).await?;
@@ -263,7 +263,7 @@ impl UserRepo for SeaStore {
         Ok(user)
     }
 
-    #[tracing::instrument(skip(self, new), fields(user_id = %new.id), err)]
+    #[tracing::instrument(level = "debug", skip(self, new), fields(user_id = %new.id), err(level = "debug"))]
     async fn create_first(&self, new: NewUser) -> RepoResult<User> {
         let tx = self.write_tx().await?;
         // The singleton row is the lock: a concurrent call fails here with a unique violation.
@@ -294,13 +294,13 @@ impl UserRepo for SeaStore {
         Ok(user)
     }
 
-    #[tracing::instrument(skip(self), err)]
+    #[tracing::instrument(level = "debug", skip(self), err(level = "debug"))]
     async fn find(&self, id: UserId) -> RepoResult<Option<User>> {
         let found = find_one(&self.db, users::Column::Id.eq(id.0).into_condition()).await?;
         Ok(found.map(|(u, _)| u))
     }
 
-    #[tracing::instrument(skip(self), err)]
+    #[tracing::instrument(level = "debug", skip(self), err(level = "debug"))]
     async fn find_by_username(&self, username: &str) -> RepoResult<Option<User>> {
         let cond = users::Column::UsernameKey
             .eq(key(username))
@@ -308,7 +308,7 @@ impl UserRepo for SeaStore {
         Ok(find_one(&self.db, cond).await?.map(|(u, _)| u))
     }
 
-    #[tracing::instrument(skip(self), err)]
+    #[tracing::instrument(level = "debug", skip(self), err(level = "debug"))]
     async fn credentials_by_email(&self, email: &str) -> RepoResult<Option<UserCredentials>> {
         if email.is_empty() {
             return Ok(None);
@@ -322,7 +322,7 @@ impl UserRepo for SeaStore {
             }))
     }
 
-    #[tracing::instrument(skip(self), err)]
+    #[tracing::instrument(level = "debug", skip(self), err(level = "debug"))]
     async fn list(
         &self,
         query: &UserQuery,
@@ -366,7 +366,7 @@ impl UserRepo for SeaStore {
         Ok(PageOf { rows, count: total })
     }
 
-    #[tracing::instrument(skip(self), err)]
+    #[tracing::instrument(level = "debug", skip(self), err(level = "debug"))]
     async fn set_status(
         &self,
         id: UserId,
@@ -389,7 +389,7 @@ impl UserRepo for SeaStore {
             .ok_or(RepoError::NotFound { entity: "user" })
     }
 
-    #[tracing::instrument(skip(self), err)]
+    #[tracing::instrument(level = "debug", skip(self), err(level = "debug"))]
     async fn set_site_roles(
         &self,
         id: UserId,
@@ -426,7 +426,7 @@ impl UserRepo for SeaStore {
             .ok_or(RepoError::NotFound { entity: "user" })
     }
 
-    #[tracing::instrument(skip(self), err)]
+    #[tracing::instrument(level = "debug", skip(self), err(level = "debug"))]
     async fn delete(&self, id: UserId, at: OffsetDateTime) -> RepoResult<()> {
         let tx = self.write_tx().await?;
         // Freeing the keys lets a new user take the username and email.
@@ -480,7 +480,7 @@ impl UserRepo for SeaStore {
         Ok(())
     }
 
-    #[tracing::instrument(skip(self), err)]
+    #[tracing::instrument(level = "debug", skip(self), err(level = "debug"))]
     async fn touch_last_seen(&self, id: UserId, at: OffsetDateTime) -> RepoResult<()> {
         users::Entity::update_many()
             .col_expr(users::Column::LastSeenAt, Expr::val(micros(at)))
