@@ -25,7 +25,7 @@ db_url="${admin_url%/*}/roster_bench"
 psql -q "$admin_url" -c "DROP DATABASE IF EXISTS roster_bench" -c "CREATE DATABASE roster_bench"
 
 cargo build --release --locked --bin roster
-roster=target/release/roster
+roster="${CARGO_TARGET_DIR:-target}/release/roster"
 export ROSTER_DATABASE__URL="$db_url" ROSTER_LOG__FILTER=warn
 "$roster" migrate up
 time "$roster" seed --organization bench --members "$members"
