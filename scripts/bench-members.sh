@@ -29,6 +29,8 @@ roster="${CARGO_TARGET_DIR:-target}/release/roster"
 export ROSTER_DATABASE__URL="$db_url" ROSTER_LOG__FILTER=warn
 "$roster" migrate up
 time "$roster" seed --organization bench --members "$members"
+# The seeded users exist, so the first-user route is closed: make the owner directly.
+"$roster" create-admin-user --username bench-admin --email bench@example.com --password SomeSecurePassword!
 
 ROSTER_HTTP__ADDRESS="127.0.0.1:$port" "$roster" server &
 server=$!
@@ -36,7 +38,6 @@ trap 'kill $server 2>/dev/null || true' EXIT
 base="http://127.0.0.1:$port"
 for _ in $(seq 100); do curl -fs "$base/healthz" >/dev/null && break; sleep 0.1; done
 
-curl -fs "$base/api/v2/users/first" -d '{"email":"bench@example.com","username":"bench-admin","password":"SomeSecurePassword!"}' >/dev/null
 token="$(curl -fs "$base/api/v2/users/login" -d '{"email":"bench@example.com","password":"SomeSecurePassword!"}' | sed -E 's/.*"session_token":"([^"]+)".*/\1/')"
 page="$base/api/v2/organizations/bench/paginated-members"
 deep_offset=$((members * 9 / 10))
