@@ -6,12 +6,14 @@
 //!   `roster-rbac` produces and `roster-store` turns into SQL;
 //! - the `q` search grammar ([`search`]) and pagination ([`page`]);
 //! - the ports ([`ports`]): async traits that `roster-store` implements and the HTTP layer calls;
+//! - the audit log ([`audit`]): entries, their diffs and the audit `q` grammar;
 //! - [`clock`]: time is an input.
 //!
 //! Design: no I/O, no HTTP, no SQL. This crate must never depend on sea-orm, sqlx, axum, tower,
 //! tokio, config or tracing-subscriber. Start reading at [`ports`].
 
 pub mod ai;
+pub mod audit;
 pub mod clock;
 pub mod error;
 pub mod filter;

@@ -132,6 +132,21 @@ impl<'q> Terms<'q> {
     }
 }
 
+/// The keyed terms of `q` after steps 1 to 6 of the grammar (bare words under `search`), for
+/// other search grammars sharing this one (the audit log's).
+pub(crate) fn keyed_terms(q: &str, errors: &mut ValidationErrors) -> Vec<(String, Vec<String>)> {
+    let lowered = q.to_lowercase();
+    collect_terms(&lowered, errors)
+        .into_iter()
+        .map(|t| {
+            (
+                t.key.to_owned(),
+                t.values.into_iter().map(Cow::into_owned).collect(),
+            )
+        })
+        .collect()
+}
+
 /// Steps 2 to 6 of the grammar: splits the lowered `q` into keyed terms, reporting grammar errors.
 fn collect_terms<'q>(lowered: &'q str, errors: &mut ValidationErrors) -> Vec<Term<'q>> {
     let mut terms = Terms::default();
@@ -380,7 +395,7 @@ fn timestamp(
 }
 
 /// Quotes like Go's `%q` (`strconv.Quote`), so details match Coder's for the same input.
-fn go_quote(s: &str) -> String {
+pub(crate) fn go_quote(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
     for c in s.chars() {

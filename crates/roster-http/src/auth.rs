@@ -11,12 +11,15 @@ use axum::middleware::Next;
 use axum::response::Response;
 use rand::Rng;
 use rand::distr::Alphanumeric;
+use roster_domain::audit::AuditStamp;
+use roster_domain::ids::{AuditLogId, UserId};
 use roster_domain::organization::Membership;
 use roster_domain::token::ApiKey;
 use roster_domain::user::{User, UserStatus};
 use roster_rbac::Subject;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
+use time::OffsetDateTime;
 
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -242,7 +245,7 @@ pub async fn load_actor(state: &AppState, key: ApiKey) -> ApiResult<Actor> {
             user = state
                 .ports
                 .users
-                .set_status(user.id, UserStatus::Active, now)
+                .set_status(user.id, UserStatus::Active, now, reactivation(user.id, now))
                 .await?;
         }
         UserStatus::Suspended => {
@@ -292,6 +295,20 @@ pub async fn build_subject(
         Vec::new()
     };
     Ok(Subject::new(user.id, &user.site_roles, &grants, &custom))
+}
+
+/// The audit stamp of a dormant user's automatic reactivation: the user acts on themselves, as
+/// in Coder's background audit of dormancy.
+pub(crate) fn reactivation(user: UserId, now: OffsetDateTime) -> AuditStamp {
+    AuditStamp {
+        id: AuditLogId::new_v7(),
+        time: now,
+        actor: Some(user),
+        status_code: 200,
+        request_id: String::new(),
+        ip: String::new(),
+        user_agent: String::new(),
+    }
 }
 
 /// Middleware: authenticates the request or answers 401, and stores the [`Actor`].

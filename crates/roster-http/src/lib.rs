@@ -9,6 +9,7 @@
 //! Design: this crate sees only the ports of `roster-domain` and the engine of `roster-rbac`;
 //! it must never depend on `roster-store`. Start reading at `router.rs`.
 
+pub mod audit;
 pub mod auth;
 pub mod error;
 pub mod extract;

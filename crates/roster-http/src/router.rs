@@ -17,10 +17,11 @@ use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::audit::record_failures;
 use crate::auth::authenticate;
 use crate::error::{ApiError, json_response};
 use crate::extract::MAX_BODY_BYTES;
-use crate::routes::{ai, members, meta, organizations, roles, sessions, users};
+use crate::routes::{ai, audit, members, meta, organizations, roles, sessions, users};
 use crate::state::AppState;
 
 /// The header carrying the request id (generated when the client sends none).
@@ -79,6 +80,7 @@ fn protected_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(ai::list_workspaces))
         .routes(routes!(ai::get_workspace))
         .routes(routes!(ai::create_build))
+        .routes(routes!(audit::list))
 }
 
 /// The OpenAPI document of every route.
@@ -93,9 +95,15 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 /// Builds the whole application.
 pub fn router(state: AppState) -> Router {
     let authenticated = middleware::from_fn_with_state(state.clone(), authenticate);
+    // Inside `authenticate`, so the acting user is known.
+    let audit_failures = middleware::from_fn_with_state(state.clone(), record_failures);
     let (api, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(public_routes())
-        .merge(protected_routes().route_layer(authenticated))
+        .merge(
+            protected_routes()
+                .route_layer(audit_failures)
+                .route_layer(authenticated),
+        )
         .split_for_parts();
     let doc = std::sync::Arc::new(doc);
     let request_id = HeaderName::from_static(REQUEST_ID_HEADER);

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use roster_domain::Clock;
 use roster_domain::ports::{
-    AiRepo, ApiKeyRepo, MemberRepo, OrganizationRepo, RoleRepo, StoreHealth, UserRepo,
+    AiRepo, ApiKeyRepo, AuditRepo, MemberRepo, OrganizationRepo, RoleRepo, StoreHealth, UserRepo,
 };
 
 /// The storage ports, as trait objects so tests can pass mocks.
@@ -22,6 +22,8 @@ pub struct Ports {
     pub keys: Arc<dyn ApiKeyRepo>,
     /// AI seats, interceptions and workspaces.
     pub ai: Arc<dyn AiRepo>,
+    /// The audit log.
+    pub audit: Arc<dyn AuditRepo>,
     /// Database liveness.
     pub health: Arc<dyn StoreHealth>,
 }

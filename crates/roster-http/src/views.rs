@@ -370,3 +370,80 @@ pub struct UpdateRoles {
     #[serde(default)]
     pub roles: Vec<String>,
 }
+
+/// Coder's `codersdk.MinimalOrganization`, as audit entries carry it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(as = codersdk::MinimalOrganization)]
+pub struct MinimalOrganizationView {
+    /// Id.
+    #[schema(value_type = String, format = Uuid)]
+    pub id: OrganizationId,
+    /// Name.
+    pub name: String,
+    /// Display name.
+    pub display_name: String,
+    /// Icon.
+    pub icon: String,
+}
+
+/// Coder's `codersdk.AuditLog`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[schema(as = codersdk::AuditLog)]
+pub struct AuditLogView {
+    /// Id.
+    #[schema(value_type = String, format = Uuid)]
+    pub id: uuid::Uuid,
+    /// The request id (`x-request-id`).
+    #[schema(value_type = String, format = Uuid)]
+    pub request_id: String,
+    /// When.
+    #[serde(with = "time::serde::rfc3339")]
+    pub time: OffsetDateTime,
+    /// The organization's id; the nil UUID for site-wide resources.
+    #[schema(value_type = String, format = Uuid)]
+    pub organization_id: uuid::Uuid,
+    /// The organization, omitted for site-wide resources.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization: Option<MinimalOrganizationView>,
+    /// The client's address.
+    pub ip: String,
+    /// The client's `User-Agent`.
+    pub user_agent: String,
+    /// `user`, `organization`, `organization_member` or `custom_role`.
+    pub resource_type: String,
+    /// The resource's id.
+    #[schema(value_type = String, format = Uuid)]
+    pub resource_id: uuid::Uuid,
+    /// The resource's human name.
+    pub resource_target: String,
+    /// Always empty.
+    pub resource_icon: String,
+    /// `create`, `write` or `delete`.
+    pub action: String,
+    /// Changed fields: `{"field": {"old": v, "new": v, "secret": false}}`.
+    #[schema(value_type = Object)]
+    pub diff: serde_json::Value,
+    /// The HTTP status of the answer.
+    pub status_code: i32,
+    /// Always `{}`.
+    #[schema(value_type = Object)]
+    pub additional_fields: serde_json::Value,
+    /// A sentence: who did what to what.
+    pub description: String,
+    /// Always empty.
+    pub resource_link: String,
+    /// Always false.
+    pub is_deleted: bool,
+    /// The acting user, `null` when unknown.
+    pub user: Option<UserView>,
+}
+
+/// Coder's `codersdk.AuditLogResponse`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[schema(as = codersdk::AuditLogResponse)]
+pub struct AuditLogResponse {
+    /// The page, newest first.
+    pub audit_logs: Vec<AuditLogView>,
+    /// Every matching entry.
+    pub count: u64,
+}

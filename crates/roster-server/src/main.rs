@@ -4,13 +4,15 @@
 mod config;
 mod telemetry;
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use migrations::{Migrator, MigratorTrait};
-use roster_domain::ids::{OrganizationId, UserId};
+use roster_domain::audit::AuditStamp;
+use roster_domain::ids::{AuditLogId, OrganizationId, UserId};
 use roster_domain::organization::NewOrganization;
 use roster_domain::ports::{OrganizationRepo, UserRepo};
 use roster_domain::user::{LoginType, NewUser, UserStatus};
@@ -163,6 +165,7 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
         roles: store.clone(),
         keys: store.clone(),
         ai: store.clone(),
+        audit: store.clone(),
         health: store.clone(),
     };
     let api = ApiSettings {
@@ -182,10 +185,14 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("listening on {}", settings.http.address))?;
     tracing::info!(address = %listener.local_addr()?, "serving");
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("serving")?;
+    // The peer address becomes the `ip` of audit entries.
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .context("serving")?;
     tracing::info!("stopped");
     Ok(())
 }
@@ -216,6 +223,19 @@ async fn shutdown_signal() {
     tokio::select! {
         () = ctrl_c => tracing::info!("SIGINT received, shutting down"),
         () = terminate => tracing::info!("SIGTERM received, shutting down"),
+    }
+}
+
+/// The audit stamp of a change made by the operator's command line: no acting user, no request.
+fn cli_stamp(clock: &dyn Clock, command: &str) -> AuditStamp {
+    AuditStamp {
+        id: AuditLogId::new_v7(),
+        time: clock.now(),
+        actor: None,
+        status_code: 200,
+        request_id: String::new(),
+        ip: String::new(),
+        user_agent: command.to_owned(),
     }
 }
 
@@ -250,6 +270,7 @@ async fn create_admin(
             organization_ids: vec![org.id],
             created_at: clock.now(),
         },
+        cli_stamp(clock, "roster create-admin-user"),
     )
     .await
     .map_err(|e| match e {
@@ -282,6 +303,7 @@ async fn seed(
                 creator: None,
                 created_at: clock.now(),
             },
+            cli_stamp(clock, "roster seed"),
         )
         .await
         .context("creating the organization")?,

@@ -282,3 +282,33 @@ pub(crate) mod workspace_builds {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+pub(crate) mod audit_logs {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "audit_logs")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub time: i64,
+        pub user_id: Option<Uuid>,
+        pub organization_id: Option<Uuid>,
+        pub action: String,
+        pub resource_type: String,
+        pub resource_id: Uuid,
+        pub resource_target: String,
+        pub resource_target_key: String,
+        /// Coder's `AuditDiff` as JSON text.
+        pub diff: String,
+        pub status_code: i32,
+        pub request_id: String,
+        pub ip: String,
+        pub user_agent: String,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

@@ -11,18 +11,21 @@
 //! - Lists are filtered in SQL: the `q` search and `roster-rbac`'s prepared [`RowFilter`] become
 //!   the `WHERE` clause (`query`). Pages order by the lower-cased username from an index, page
 //!   with a keyset cursor, and take a fixed number of statements whatever their size.
+//! - Audited changes write their audit entry (`audit::write_entry`) in their own transaction,
+//!   with the diff of the rows they read before and after the change.
 //! - Every adapter method has a `debug` span; its error is recorded at `debug` too, because a
 //!   `NotFound` or `Conflict` is an answer, not a failure: the HTTP edge logs what is one.
 //! - This crate must never depend on `roster-rbac`, `roster-http` or the server. The schema lives
 //!   in the `migrations` crate, which never imports these entities.
 //!
 //! Start reading at [`SeaStore`] and the port implementations in `users`, `organizations`,
-//! `members`, `roles`, `api_keys` and `ai`.
+//! `members`, `roles`, `api_keys`, `ai` and `audit`.
 //!
 //! [`RowFilter`]: roster_domain::filter::RowFilter
 
 mod ai;
 mod api_keys;
+mod audit;
 mod convert;
 mod entity;
 mod error;

@@ -8,6 +8,7 @@
 use std::collections::HashMap;
 
 use async_trait::async_trait;
+use roster_domain::audit::{AuditStamp, NewAuditEntry};
 use roster_domain::filter::RowFilter;
 use roster_domain::ids::{OrganizationId, UserId};
 use roster_domain::organization::{MemberWithUser, Membership};
@@ -24,6 +25,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::SeaStore;
+use crate::audit::write_entry;
 use crate::convert::{from_micros, micros, role_set};
 use crate::entity::{
     organization_member_roles as omr, organization_members as om, organizations,
@@ -160,6 +162,43 @@ async fn members_from_rows(
         .collect()
 }
 
+/// A user's username, deleted users included (for audit targets).
+pub(crate) async fn username_of(conn: &impl ConnectionTrait, user: UserId) -> RepoResult<String> {
+    users::Entity::find_by_id(user.0)
+        .select_only()
+        .column(users::Column::Username)
+        .into_tuple::<String>()
+        .one(conn)
+        .await
+        .map_err(db_err)?
+        .ok_or(RepoError::NotFound { entity: "user" })
+}
+
+/// One membership with its roles, read inside the caller's transaction.
+async fn membership_in(
+    conn: &impl ConnectionTrait,
+    org: OrganizationId,
+    user: UserId,
+) -> RepoResult<Option<Membership>> {
+    let Some(row) = om::Entity::find_by_id((org.0, user.0))
+        .one(conn)
+        .await
+        .map_err(db_err)?
+    else {
+        return Ok(None);
+    };
+    let roles = omr::Entity::find()
+        .filter(omr::Column::OrganizationId.eq(org.0))
+        .filter(omr::Column::UserId.eq(user.0))
+        .select_only()
+        .column(omr::Column::Role)
+        .into_tuple::<String>()
+        .all(conn)
+        .await
+        .map_err(db_err)?;
+    membership_from(row, roles).map(Some)
+}
+
 fn membership_from(m: om::Model, roles: Vec<String>) -> RepoResult<Membership> {
     Ok(Membership {
         organization_id: OrganizationId(m.organization_id),
@@ -172,23 +211,25 @@ fn membership_from(m: om::Model, roles: Vec<String>) -> RepoResult<Membership> {
 
 #[async_trait]
 impl MemberRepo for SeaStore {
-    #[tracing::instrument(level = "debug", skip(self), err(level = "debug"))]
+    #[tracing::instrument(level = "debug", skip(self, audit), err(level = "debug"))]
     async fn add(
         &self,
         org: OrganizationId,
         user: UserId,
         at: OffsetDateTime,
+        audit: AuditStamp,
     ) -> RepoResult<Membership> {
         let tx = self.write_tx().await?;
-        let username_key = users::Entity::find_by_id(user.0)
+        let (username, username_key) = users::Entity::find_by_id(user.0)
             .filter(users::Column::Deleted.eq(false))
             .select_only()
+            .column(users::Column::Username)
             .column(users::Column::UsernameKey)
-            .into_tuple::<Option<String>>()
+            .into_tuple::<(String, Option<String>)>()
             .one(&tx)
             .await
             .map_err(db_err)?
-            .flatten()
+            .and_then(|(name, key)| Some((name, key?)))
             .ok_or(RepoError::NotFound { entity: "user" })?;
         // Counting first also locks the organization row, so the count can't drift.
         let res = organizations::Entity::update_many()
@@ -223,13 +264,24 @@ impl MemberRepo for SeaStore {
         .exec_without_returning(&tx)
         .await
         .map_err(db_err_fk("organization"))?;
+        let membership = membership_from(model, Vec::new())?;
+        write_entry(
+            &tx,
+            &NewAuditEntry::membership(audit, &username, None, Some(&membership)),
+        )
+        .await?;
         tx.commit().await.map_err(db_err)?;
-        membership_from(model, Vec::new())
+        Ok(membership)
     }
 
-    #[tracing::instrument(level = "debug", skip(self), err(level = "debug"))]
-    async fn remove(&self, org: OrganizationId, user: UserId) -> RepoResult<()> {
+    #[tracing::instrument(level = "debug", skip(self, audit), err(level = "debug"))]
+    async fn remove(&self, org: OrganizationId, user: UserId, audit: AuditStamp) -> RepoResult<()> {
         let tx = self.write_tx().await?;
+        let old = membership_in(&tx, org, user)
+            .await?
+            .ok_or(RepoError::NotFound {
+                entity: "membership",
+            })?;
         omr::Entity::delete_many()
             .filter(omr::Column::OrganizationId.eq(org.0))
             .filter(omr::Column::UserId.eq(user.0))
@@ -256,6 +308,12 @@ impl MemberRepo for SeaStore {
             .exec(&tx)
             .await
             .map_err(db_err)?;
+        let username = username_of(&tx, user).await?;
+        write_entry(
+            &tx,
+            &NewAuditEntry::membership(audit, &username, Some(&old), None),
+        )
+        .await?;
         tx.commit().await.map_err(db_err)?;
         Ok(())
     }
@@ -321,18 +379,20 @@ impl MemberRepo for SeaStore {
         Ok(PageOf { rows, count: total })
     }
 
-    #[tracing::instrument(level = "debug", skip(self), err(level = "debug"))]
+    #[tracing::instrument(level = "debug", skip(self, audit), err(level = "debug"))]
     async fn set_roles(
         &self,
         org: OrganizationId,
         user: UserId,
         roles: Vec<String>,
         at: OffsetDateTime,
+        audit: AuditStamp,
     ) -> RepoResult<Membership> {
         let tx = self.write_tx().await?;
-        // Updating the membership first locks it: concurrent calls replace the set in turn.
+        // Touching the membership first locks it: concurrent calls replace the set in turn, and
+        // the state read next for the audit diff is the one this call replaces.
         let res = om::Entity::update_many()
-            .col_expr(om::Column::UpdatedAt, Expr::val(micros(at)))
+            .col_expr(om::Column::UpdatedAt, Expr::col(om::Column::UpdatedAt))
             .filter(om::Column::OrganizationId.eq(org.0))
             .filter(om::Column::UserId.eq(user.0))
             .exec(&tx)
@@ -343,6 +403,18 @@ impl MemberRepo for SeaStore {
                 entity: "membership",
             });
         }
+        let old = membership_in(&tx, org, user)
+            .await?
+            .ok_or(RepoError::NotFound {
+                entity: "membership",
+            })?;
+        om::Entity::update_many()
+            .col_expr(om::Column::UpdatedAt, Expr::val(micros(at)))
+            .filter(om::Column::OrganizationId.eq(org.0))
+            .filter(om::Column::UserId.eq(user.0))
+            .exec(&tx)
+            .await
+            .map_err(db_err)?;
         omr::Entity::delete_many()
             .filter(omr::Column::OrganizationId.eq(org.0))
             .filter(omr::Column::UserId.eq(user.0))
@@ -365,8 +437,15 @@ impl MemberRepo for SeaStore {
             .ok_or(RepoError::NotFound {
                 entity: "membership",
             })?;
+        let new = membership_from(row, roles)?;
+        let username = username_of(&tx, user).await?;
+        write_entry(
+            &tx,
+            &NewAuditEntry::membership(audit, &username, Some(&old), Some(&new)),
+        )
+        .await?;
         tx.commit().await.map_err(db_err)?;
-        membership_from(row, roles)
+        Ok(new)
     }
 
     #[tracing::instrument(level = "debug", skip(self), err(level = "debug"))]

@@ -1,6 +1,7 @@
 //! [`OrganizationRepo`] on [`SeaStore`].
 
 use async_trait::async_trait;
+use roster_domain::audit::{AuditStamp, NewAuditEntry};
 use roster_domain::filter::RowFilter;
 use roster_domain::ids::{OrganizationId, UserId};
 use roster_domain::organization::{NewOrganization, Organization, OrganizationPatch};
@@ -14,6 +15,7 @@ use sea_orm::{
 use time::OffsetDateTime;
 
 use crate::SeaStore;
+use crate::audit::write_entry;
 use crate::convert::{from_micros, key, micros};
 use crate::entity::{
     custom_roles, organization_member_roles as omr, organization_members as om, organizations,
@@ -26,7 +28,7 @@ use crate::query::{ObjectOrg, row_filter};
 const CREATOR_ROLE: &str = "organization-admin";
 
 /// A stored organization as a domain organization.
-fn org_from(m: organizations::Model) -> RepoResult<Organization> {
+pub(crate) fn org_from(m: organizations::Model) -> RepoResult<Organization> {
     Ok(Organization {
         id: OrganizationId(m.id),
         name: m.name,
@@ -53,6 +55,34 @@ async fn find_live(
         .transpose()
 }
 
+/// Locks a live organization's row for the rest of `tx` (a no-op update) and reads it: the
+/// state an audited change replaces. `NotFound` for unknown or deleted organizations.
+async fn lock_org(tx: &impl ConnectionTrait, id: OrganizationId) -> RepoResult<Organization> {
+    let res = organizations::Entity::update_many()
+        .col_expr(
+            organizations::Column::UpdatedAt,
+            Expr::col(organizations::Column::UpdatedAt),
+        )
+        .filter(organizations::Column::Id.eq(id.0))
+        .filter(organizations::Column::Deleted.eq(false))
+        .exec(tx)
+        .await
+        .map_err(db_err)?;
+    if res.rows_affected == 0 {
+        return Err(RepoError::NotFound {
+            entity: "organization",
+        });
+    }
+    find_live(
+        tx,
+        sea_orm::Condition::all().add(organizations::Column::Id.eq(id.0)),
+    )
+    .await?
+    .ok_or(RepoError::NotFound {
+        entity: "organization",
+    })
+}
+
 fn all_orgs(models: Vec<organizations::Model>) -> RepoResult<Vec<Organization>> {
     models.into_iter().map(org_from).collect()
 }
@@ -64,11 +94,15 @@ impl OrganizationRepo for SeaStore {
         if let Some(org) = self.default_org().await? {
             return Ok(org);
         }
+        // Created by the server itself at start-up: not audited.
         match self
-            .create(NewOrganization {
-                is_default: true,
-                ..new
-            })
+            .insert_org(
+                NewOrganization {
+                    is_default: true,
+                    ..new
+                },
+                None,
+            )
             .await
         {
             Ok(org) => Ok(org),
@@ -145,8 +179,110 @@ impl OrganizationRepo for SeaStore {
         all_orgs(models)
     }
 
-    #[tracing::instrument(level = "debug", skip(self), err(level = "debug"))]
-    async fn create(&self, new: NewOrganization) -> RepoResult<Organization> {
+    #[tracing::instrument(level = "debug", skip(self, audit), err(level = "debug"))]
+    async fn create(&self, new: NewOrganization, audit: AuditStamp) -> RepoResult<Organization> {
+        self.insert_org(new, Some(audit)).await
+    }
+
+    #[tracing::instrument(level = "debug", skip(self, audit), err(level = "debug"))]
+    async fn update(
+        &self,
+        id: OrganizationId,
+        patch: OrganizationPatch,
+        at: OffsetDateTime,
+        audit: AuditStamp,
+    ) -> RepoResult<Organization> {
+        let tx = self.write_tx().await?;
+        let old = lock_org(&tx, id).await?;
+        let mut update = organizations::Entity::update_many()
+            .col_expr(organizations::Column::UpdatedAt, Expr::val(micros(at)));
+        if let Some(name) = patch.name {
+            update = update
+                .col_expr(organizations::Column::NameKey, Expr::val(key(&name)))
+                .col_expr(organizations::Column::Name, Expr::val(name));
+        }
+        if let Some(v) = patch.display_name {
+            update = update.col_expr(organizations::Column::DisplayName, Expr::val(v));
+        }
+        if let Some(v) = patch.description {
+            update = update.col_expr(organizations::Column::Description, Expr::val(v));
+        }
+        if let Some(v) = patch.icon {
+            update = update.col_expr(organizations::Column::Icon, Expr::val(v));
+        }
+        update
+            .filter(organizations::Column::Id.eq(id.0))
+            .exec(&tx)
+            .await
+            .map_err(db_err)?;
+        let new = find_live(
+            &tx,
+            sea_orm::Condition::all().add(organizations::Column::Id.eq(id.0)),
+        )
+        .await?
+        .ok_or(RepoError::NotFound {
+            entity: "organization",
+        })?;
+        write_entry(
+            &tx,
+            &NewAuditEntry::organization(audit, Some(&old), Some(&new)),
+        )
+        .await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(new)
+    }
+
+    #[tracing::instrument(level = "debug", skip(self, audit), err(level = "debug"))]
+    async fn delete(
+        &self,
+        id: OrganizationId,
+        at: OffsetDateTime,
+        audit: AuditStamp,
+    ) -> RepoResult<()> {
+        let tx = self.write_tx().await?;
+        let old = lock_org(&tx, id).await?;
+        // Freeing the name key lets a new organization take the name.
+        organizations::Entity::update_many()
+            .col_expr(organizations::Column::Deleted, Expr::val(true))
+            .col_expr(
+                organizations::Column::NameKey,
+                Expr::val(Option::<String>::None),
+            )
+            .col_expr(organizations::Column::MemberCount, Expr::val(0_i64))
+            .col_expr(organizations::Column::UpdatedAt, Expr::val(micros(at)))
+            .filter(organizations::Column::Id.eq(id.0))
+            .exec(&tx)
+            .await
+            .map_err(db_err)?;
+        omr::Entity::delete_many()
+            .filter(omr::Column::OrganizationId.eq(id.0))
+            .exec(&tx)
+            .await
+            .map_err(db_err)?;
+        om::Entity::delete_many()
+            .filter(om::Column::OrganizationId.eq(id.0))
+            .exec(&tx)
+            .await
+            .map_err(db_err)?;
+        custom_roles::Entity::delete_many()
+            .filter(custom_roles::Column::OrganizationId.eq(id.0))
+            .exec(&tx)
+            .await
+            .map_err(db_err)?;
+        write_entry(&tx, &NewAuditEntry::organization(audit, Some(&old), None)).await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(())
+    }
+}
+
+impl SeaStore {
+    /// Creates an organization (and the creator's membership), with its audit entry when
+    /// `audit` is given, in one transaction.
+    async fn insert_org(
+        &self,
+        new: NewOrganization,
+        audit: Option<AuditStamp>,
+    ) -> RepoResult<Organization> {
         let at = micros(new.created_at);
         let model = organizations::Model {
             id: new.id.0,
@@ -196,87 +332,11 @@ impl OrganizationRepo for SeaStore {
             .await
             .map_err(db_err)?;
         }
+        let org = org_from(model)?;
+        if let Some(audit) = audit {
+            write_entry(&tx, &NewAuditEntry::organization(audit, None, Some(&org))).await?;
+        }
         tx.commit().await.map_err(db_err)?;
-        org_from(model)
-    }
-
-    #[tracing::instrument(level = "debug", skip(self), err(level = "debug"))]
-    async fn update(
-        &self,
-        id: OrganizationId,
-        patch: OrganizationPatch,
-        at: OffsetDateTime,
-    ) -> RepoResult<Organization> {
-        let mut update = organizations::Entity::update_many()
-            .col_expr(organizations::Column::UpdatedAt, Expr::val(micros(at)));
-        if let Some(name) = patch.name {
-            update = update
-                .col_expr(organizations::Column::NameKey, Expr::val(key(&name)))
-                .col_expr(organizations::Column::Name, Expr::val(name));
-        }
-        if let Some(v) = patch.display_name {
-            update = update.col_expr(organizations::Column::DisplayName, Expr::val(v));
-        }
-        if let Some(v) = patch.description {
-            update = update.col_expr(organizations::Column::Description, Expr::val(v));
-        }
-        if let Some(v) = patch.icon {
-            update = update.col_expr(organizations::Column::Icon, Expr::val(v));
-        }
-        let res = update
-            .filter(organizations::Column::Id.eq(id.0))
-            .filter(organizations::Column::Deleted.eq(false))
-            .exec(&self.db)
-            .await
-            .map_err(db_err)?;
-        if res.rows_affected == 0 {
-            return Err(RepoError::NotFound {
-                entity: "organization",
-            });
-        }
-        self.find(id).await?.ok_or(RepoError::NotFound {
-            entity: "organization",
-        })
-    }
-
-    #[tracing::instrument(level = "debug", skip(self), err(level = "debug"))]
-    async fn delete(&self, id: OrganizationId, at: OffsetDateTime) -> RepoResult<()> {
-        let tx = self.write_tx().await?;
-        // Freeing the name key lets a new organization take the name.
-        let res = organizations::Entity::update_many()
-            .col_expr(organizations::Column::Deleted, Expr::val(true))
-            .col_expr(
-                organizations::Column::NameKey,
-                Expr::val(Option::<String>::None),
-            )
-            .col_expr(organizations::Column::MemberCount, Expr::val(0_i64))
-            .col_expr(organizations::Column::UpdatedAt, Expr::val(micros(at)))
-            .filter(organizations::Column::Id.eq(id.0))
-            .filter(organizations::Column::Deleted.eq(false))
-            .exec(&tx)
-            .await
-            .map_err(db_err)?;
-        if res.rows_affected == 0 {
-            return Err(RepoError::NotFound {
-                entity: "organization",
-            });
-        }
-        omr::Entity::delete_many()
-            .filter(omr::Column::OrganizationId.eq(id.0))
-            .exec(&tx)
-            .await
-            .map_err(db_err)?;
-        om::Entity::delete_many()
-            .filter(om::Column::OrganizationId.eq(id.0))
-            .exec(&tx)
-            .await
-            .map_err(db_err)?;
-        custom_roles::Entity::delete_many()
-            .filter(custom_roles::Column::OrganizationId.eq(id.0))
-            .exec(&tx)
-            .await
-            .map_err(db_err)?;
-        tx.commit().await.map_err(db_err)?;
-        Ok(())
+        Ok(org)
     }
 }

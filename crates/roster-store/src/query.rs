@@ -22,7 +22,7 @@ pub(crate) fn always() -> Expr {
 }
 
 /// A `LIKE` pattern matching `s` anywhere, with `\` escaping `LIKE`'s wildcards in `s`.
-fn contains(s: &str) -> LikeExpr {
+pub(crate) fn contains(s: &str) -> LikeExpr {
     let mut pattern = String::with_capacity(s.len() + 2);
     pattern.push('%');
     for c in s.chars() {

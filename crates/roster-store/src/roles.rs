@@ -1,6 +1,7 @@
 //! [`RoleRepo`] on [`SeaStore`].
 
 use async_trait::async_trait;
+use roster_domain::audit::{AuditStamp, NewAuditEntry};
 use roster_domain::ids::{CustomRoleId, OrganizationId};
 use roster_domain::ports::RoleRepo;
 use roster_domain::role::{CustomRole, CustomRoleInput};
@@ -12,6 +13,7 @@ use sea_orm::{
 use time::OffsetDateTime;
 
 use crate::SeaStore;
+use crate::audit::write_entry;
 use crate::convert::{from_micros, key, micros, permissions_from_json, permissions_to_json};
 use crate::entity::{custom_roles, organization_member_roles as omr};
 use crate::error::{db_err, db_err_fk};
@@ -95,8 +97,13 @@ impl RoleRepo for SeaStore {
         find_role(&self.db, org, name).await
     }
 
-    #[tracing::instrument(level = "debug", skip(self), err(level = "debug"))]
-    async fn create(&self, input: CustomRoleInput, at: OffsetDateTime) -> RepoResult<CustomRole> {
+    #[tracing::instrument(level = "debug", skip(self, audit), err(level = "debug"))]
+    async fn create(
+        &self,
+        input: CustomRoleInput,
+        at: OffsetDateTime,
+        audit: AuditStamp,
+    ) -> RepoResult<CustomRole> {
         let model = custom_roles::Model {
             id: CustomRoleId::new_v7().0,
             organization_id: Some(input.organization_id.0),
@@ -109,15 +116,28 @@ impl RoleRepo for SeaStore {
             created_at: micros(at),
             updated_at: micros(at),
         };
+        let tx = self.write_tx().await?;
         custom_roles::Entity::insert(model.clone().into_active_model())
-            .exec_without_returning(&self.db)
+            .exec_without_returning(&tx)
             .await
             .map_err(db_err_fk("organization"))?;
-        role_from(model)
+        let role = role_from(model)?;
+        write_entry(&tx, &NewAuditEntry::custom_role(audit, None, Some(&role))).await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(role)
     }
 
-    #[tracing::instrument(level = "debug", skip(self), err(level = "debug"))]
-    async fn update(&self, input: CustomRoleInput, at: OffsetDateTime) -> RepoResult<CustomRole> {
+    #[tracing::instrument(level = "debug", skip(self, audit), err(level = "debug"))]
+    async fn update(
+        &self,
+        input: CustomRoleInput,
+        at: OffsetDateTime,
+        audit: AuditStamp,
+    ) -> RepoResult<CustomRole> {
+        let tx = self.write_tx().await?;
+        let old = find_role(&tx, input.organization_id, &input.name)
+            .await?
+            .ok_or(RepoError::NotFound { entity: "role" })?;
         let res = custom_roles::Entity::update_many()
             .col_expr(
                 custom_roles::Column::DisplayName,
@@ -130,21 +150,31 @@ impl RoleRepo for SeaStore {
             .col_expr(custom_roles::Column::UpdatedAt, Expr::val(micros(at)))
             .filter(custom_roles::Column::OrganizationId.eq(input.organization_id.0))
             .filter(custom_roles::Column::Name.eq(key(&input.name)))
-            .exec(&self.db)
+            .exec(&tx)
             .await
             .map_err(db_err)?;
         if res.rows_affected == 0 {
             return Err(RepoError::NotFound { entity: "role" });
         }
-        find_role(&self.db, input.organization_id, &input.name)
+        let new = find_role(&tx, input.organization_id, &input.name)
             .await?
-            .ok_or(RepoError::NotFound { entity: "role" })
+            .ok_or(RepoError::NotFound { entity: "role" })?;
+        write_entry(
+            &tx,
+            &NewAuditEntry::custom_role(audit, Some(&old), Some(&new)),
+        )
+        .await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(new)
     }
 
-    #[tracing::instrument(level = "debug", skip(self), err(level = "debug"))]
-    async fn delete(&self, org: OrganizationId, name: &str) -> RepoResult<()> {
+    #[tracing::instrument(level = "debug", skip(self, audit), err(level = "debug"))]
+    async fn delete(&self, org: OrganizationId, name: &str, audit: AuditStamp) -> RepoResult<()> {
         let name = key(name);
         let tx = self.write_tx().await?;
+        let old = find_role(&tx, org, &name)
+            .await?
+            .ok_or(RepoError::NotFound { entity: "role" })?;
         let res = custom_roles::Entity::delete_many()
             .filter(custom_roles::Column::OrganizationId.eq(org.0))
             .filter(custom_roles::Column::Name.eq(name.as_str()))
@@ -162,6 +192,7 @@ impl RoleRepo for SeaStore {
             .exec(&tx)
             .await
             .map_err(db_err)?;
+        write_entry(&tx, &NewAuditEntry::custom_role(audit, Some(&old), None)).await?;
         tx.commit().await.map_err(db_err)?;
         Ok(())
     }

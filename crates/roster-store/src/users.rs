@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 
 use async_trait::async_trait;
+use roster_domain::audit::{AuditStamp, NewAuditEntry};
 use roster_domain::filter::RowFilter;
 use roster_domain::ids::UserId;
 use roster_domain::page::{PageOf, Pagination};
@@ -21,6 +22,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::SeaStore;
+use crate::audit::write_entry;
 use crate::convert::{self, from_micros, key, micros, role_set};
 use crate::entity::{
     api_keys, first_user, organization_member_roles as omr, organization_members as om,
@@ -102,6 +104,28 @@ async fn find_one(
         .unwrap_or_default();
     let hash = m.hashed_password.clone();
     Ok(Some((user_from(m, roles)?, hash)))
+}
+
+/// Locks a live user's row for the rest of `tx` (a no-op update) and reads it: the state an
+/// audited change replaces. `NotFound` for unknown or deleted users.
+async fn lock_user(tx: &impl ConnectionTrait, id: UserId) -> RepoResult<User> {
+    let res = users::Entity::update_many()
+        .col_expr(
+            users::Column::UpdatedAt,
+            Expr::col(users::Column::UpdatedAt),
+        )
+        .filter(users::Column::Id.eq(id.0))
+        .filter(users::Column::Deleted.eq(false))
+        .exec(tx)
+        .await
+        .map_err(db_err)?;
+    if res.rows_affected == 0 {
+        return Err(RepoError::NotFound { entity: "user" });
+    }
+    find_one(tx, users::Column::Id.eq(id.0).into_condition())
+        .await?
+        .map(|(u, _)| u)
+        .ok_or(RepoError::NotFound { entity: "user" })
 }
 
 /// Adds `delta` to the maintained number of live users, inside the caller's transaction.
@@ -255,10 +279,11 @@ impl UserRepo for SeaStore {
         Ok(n.is_some())
     }
 
-    #[tracing::instrument(level = "debug", skip(self, new), fields(user_id = %new.id), err(level = "debug"))]
-    async fn create(&self, new: NewUser) -> RepoResult<User> {
+    #[tracing::instrument(level = "debug", skip(self, new, audit), fields(user_id = %new.id), err(level = "debug"))]
+    async fn create(&self, new: NewUser, audit: AuditStamp) -> RepoResult<User> {
         let tx = self.write_tx().await?;
         let user = insert_user(&tx, &new).await?;
+        write_entry(&tx, &NewAuditEntry::user(audit, None, Some(&user))).await?;
         tx.commit().await.map_err(db_err)?;
         Ok(user)
     }
@@ -366,48 +391,49 @@ impl UserRepo for SeaStore {
         Ok(PageOf { rows, count: total })
     }
 
-    #[tracing::instrument(level = "debug", skip(self), err(level = "debug"))]
+    #[tracing::instrument(level = "debug", skip(self, audit), err(level = "debug"))]
     async fn set_status(
         &self,
         id: UserId,
         status: UserStatus,
         at: OffsetDateTime,
+        audit: AuditStamp,
     ) -> RepoResult<User> {
-        let res = users::Entity::update_many()
+        let tx = self.write_tx().await?;
+        let old = lock_user(&tx, id).await?;
+        users::Entity::update_many()
             .col_expr(users::Column::Status, Expr::val(status.as_str()))
             .col_expr(users::Column::UpdatedAt, Expr::val(micros(at)))
             .filter(users::Column::Id.eq(id.0))
-            .filter(users::Column::Deleted.eq(false))
-            .exec(&self.db)
+            .exec(&tx)
             .await
             .map_err(db_err)?;
-        if res.rows_affected == 0 {
-            return Err(RepoError::NotFound { entity: "user" });
-        }
-        self.find(id)
+        let new = find_one(&tx, users::Column::Id.eq(id.0).into_condition())
             .await?
-            .ok_or(RepoError::NotFound { entity: "user" })
+            .map(|(u, _)| u)
+            .ok_or(RepoError::NotFound { entity: "user" })?;
+        write_entry(&tx, &NewAuditEntry::user(audit, Some(&old), Some(&new))).await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(new)
     }
 
-    #[tracing::instrument(level = "debug", skip(self), err(level = "debug"))]
+    #[tracing::instrument(level = "debug", skip(self, audit), err(level = "debug"))]
     async fn set_site_roles(
         &self,
         id: UserId,
         roles: Vec<String>,
         at: OffsetDateTime,
+        audit: AuditStamp,
     ) -> RepoResult<User> {
         let tx = self.write_tx().await?;
-        // Updating the row first locks it, so concurrent calls replace the set one after another.
-        let res = users::Entity::update_many()
+        // Locking the row first makes concurrent calls replace the set one after another.
+        let old = lock_user(&tx, id).await?;
+        users::Entity::update_many()
             .col_expr(users::Column::UpdatedAt, Expr::val(micros(at)))
             .filter(users::Column::Id.eq(id.0))
-            .filter(users::Column::Deleted.eq(false))
             .exec(&tx)
             .await
             .map_err(db_err)?;
-        if res.rows_affected == 0 {
-            return Err(RepoError::NotFound { entity: "user" });
-        }
         usr::Entity::delete_many()
             .filter(usr::Column::UserId.eq(id.0))
             .exec(&tx)
@@ -420,15 +446,19 @@ impl UserRepo for SeaStore {
         .exec_without_returning(&tx)
         .await
         .map_err(db_err)?;
-        let user = find_one(&tx, users::Column::Id.eq(id.0).into_condition()).await?;
+        let new = find_one(&tx, users::Column::Id.eq(id.0).into_condition())
+            .await?
+            .map(|(u, _)| u)
+            .ok_or(RepoError::NotFound { entity: "user" })?;
+        write_entry(&tx, &NewAuditEntry::user(audit, Some(&old), Some(&new))).await?;
         tx.commit().await.map_err(db_err)?;
-        user.map(|(u, _)| u)
-            .ok_or(RepoError::NotFound { entity: "user" })
+        Ok(new)
     }
 
-    #[tracing::instrument(level = "debug", skip(self), err(level = "debug"))]
-    async fn delete(&self, id: UserId, at: OffsetDateTime) -> RepoResult<()> {
+    #[tracing::instrument(level = "debug", skip(self, audit), err(level = "debug"))]
+    async fn delete(&self, id: UserId, at: OffsetDateTime, audit: AuditStamp) -> RepoResult<()> {
         let tx = self.write_tx().await?;
+        let old = lock_user(&tx, id).await?;
         // Freeing the keys lets a new user take the username and email.
         let res = users::Entity::update_many()
             .col_expr(users::Column::Deleted, Expr::val(true))
@@ -476,6 +506,7 @@ impl UserRepo for SeaStore {
             .exec(&tx)
             .await
             .map_err(db_err)?;
+        write_entry(&tx, &NewAuditEntry::user(audit, Some(&old), None)).await?;
         tx.commit().await.map_err(db_err)?;
         Ok(())
     }

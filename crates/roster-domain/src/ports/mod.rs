@@ -1,10 +1,15 @@
 //! Ports: what the application needs from storage, as object-safe async traits.
 //! `roster-store` implements them; tests use the mockall mocks (feature `mocks`).
+//!
+//! Audited changes take an [`AuditStamp`] (who, when, from where, the status to answer): the
+//! store writes the audit entry, with the diff of the rows it changed, in the change's own
+//! transaction, so an entry exists exactly when its change was committed.
 
 use async_trait::async_trait;
 use time::OffsetDateTime;
 
 use crate::ai::{Interception, Workspace, WorkspaceBuild};
+use crate::audit::{AuditEntry, AuditQuery, AuditStamp, NewAuditEntry};
 use crate::error::RepoResult;
 use crate::filter::RowFilter;
 use crate::ids::{OrganizationId, UserId, WorkspaceId};
@@ -31,9 +36,9 @@ pub trait StoreHealth: Send + Sync {
 pub trait UserRepo: Send + Sync {
     /// Whether any user exists (deleted ones included: the first user is created once).
     async fn any_exists(&self) -> RepoResult<bool>;
-    /// Creates a user and their memberships in one transaction.
+    /// Creates a user and their memberships in one transaction, audited.
     /// `Conflict { field: "username" }` or `"email"` on duplicates.
-    async fn create(&self, new: NewUser) -> RepoResult<User>;
+    async fn create(&self, new: NewUser, audit: AuditStamp) -> RepoResult<User>;
     /// Creates the first user, atomically refusing with `Conflict { field: "first_user" }` when any
     /// user already exists, even under concurrent calls.
     async fn create_first(&self, new: NewUser) -> RepoResult<User>;
@@ -51,22 +56,25 @@ pub trait UserRepo: Send + Sync {
         filter: &RowFilter,
         page: Pagination,
     ) -> RepoResult<PageOf<User>>;
-    /// Sets the status. `NotFound` for unknown or deleted users.
+    /// Sets the status, audited. `NotFound` for unknown or deleted users.
     async fn set_status(
         &self,
         id: UserId,
         status: UserStatus,
         at: OffsetDateTime,
+        audit: AuditStamp,
     ) -> RepoResult<User>;
-    /// Replaces the explicit site roles. `NotFound` for unknown or deleted users.
+    /// Replaces the explicit site roles, audited. `NotFound` for unknown or deleted users.
     async fn set_site_roles(
         &self,
         id: UserId,
         roles: Vec<String>,
         at: OffsetDateTime,
+        audit: AuditStamp,
     ) -> RepoResult<User>;
-    /// Soft-deletes a user, removing their memberships and API keys in the same transaction.
-    async fn delete(&self, id: UserId, at: OffsetDateTime) -> RepoResult<()>;
+    /// Soft-deletes a user, removing their memberships and API keys in the same transaction,
+    /// audited.
+    async fn delete(&self, id: UserId, at: OffsetDateTime, audit: AuditStamp) -> RepoResult<()>;
     /// Sets `last_seen_at`.
     async fn touch_last_seen(&self, id: UserId, at: OffsetDateTime) -> RepoResult<()>;
 }
@@ -88,32 +96,41 @@ pub trait OrganizationRepo: Send + Sync {
     async fn list(&self, filter: &RowFilter) -> RepoResult<Vec<Organization>>;
     /// Non-deleted organizations the user is a member of, ordered by lower-case name.
     async fn list_for_user(&self, user: UserId) -> RepoResult<Vec<Organization>>;
-    /// Creates an organization. `Conflict { field: "name" }` on a duplicate name.
-    async fn create(&self, new: NewOrganization) -> RepoResult<Organization>;
-    /// Applies a patch. `NotFound`, or `Conflict { field: "name" }`.
+    /// Creates an organization, audited. `Conflict { field: "name" }` on a duplicate name.
+    async fn create(&self, new: NewOrganization, audit: AuditStamp) -> RepoResult<Organization>;
+    /// Applies a patch, audited. `NotFound`, or `Conflict { field: "name" }`.
     async fn update(
         &self,
         id: OrganizationId,
         patch: OrganizationPatch,
         at: OffsetDateTime,
+        audit: AuditStamp,
     ) -> RepoResult<Organization>;
-    /// Soft-deletes an organization and removes its memberships and custom roles, in one transaction.
-    async fn delete(&self, id: OrganizationId, at: OffsetDateTime) -> RepoResult<()>;
+    /// Soft-deletes an organization and removes its memberships and custom roles, in one
+    /// transaction, audited.
+    async fn delete(
+        &self,
+        id: OrganizationId,
+        at: OffsetDateTime,
+        audit: AuditStamp,
+    ) -> RepoResult<()>;
 }
 
 /// Organization memberships.
 #[cfg_attr(feature = "mocks", mockall::automock)]
 #[async_trait]
 pub trait MemberRepo: Send + Sync {
-    /// Adds a member with no explicit roles. `Conflict { field: "membership" }` if already one.
+    /// Adds a member with no explicit roles, audited. `Conflict { field: "membership" }` if
+    /// already one.
     async fn add(
         &self,
         org: OrganizationId,
         user: UserId,
         at: OffsetDateTime,
+        audit: AuditStamp,
     ) -> RepoResult<Membership>;
-    /// Removes a membership. `NotFound` if there is none.
-    async fn remove(&self, org: OrganizationId, user: UserId) -> RepoResult<()>;
+    /// Removes a membership, audited. `NotFound` if there is none.
+    async fn remove(&self, org: OrganizationId, user: UserId, audit: AuditStamp) -> RepoResult<()>;
     /// A membership of a non-deleted user, with the user.
     async fn find(&self, org: OrganizationId, user: UserId) -> RepoResult<Option<MemberWithUser>>;
     /// Members of non-deleted users matching `query` (where `role:` also matches organization
@@ -127,7 +144,7 @@ pub trait MemberRepo: Send + Sync {
         filter: &RowFilter,
         page: Pagination,
     ) -> RepoResult<PageOf<MemberWithUser>>;
-    /// Replaces the explicit roles atomically (concurrent calls never mix sets).
+    /// Replaces the explicit roles atomically (concurrent calls never mix sets), audited.
     /// `NotFound` if there is no such membership.
     async fn set_roles(
         &self,
@@ -135,6 +152,7 @@ pub trait MemberRepo: Send + Sync {
         user: UserId,
         roles: Vec<String>,
         at: OffsetDateTime,
+        audit: AuditStamp,
     ) -> RepoResult<Membership>;
     /// Every membership of a user, in non-deleted organizations.
     async fn memberships_of(&self, user: UserId) -> RepoResult<Vec<Membership>>;
@@ -156,13 +174,24 @@ pub trait RoleRepo: Send + Sync {
     async fn list_for_orgs(&self, orgs: &[OrganizationId]) -> RepoResult<Vec<CustomRole>>;
     /// One custom role by lower-case name.
     async fn find(&self, org: OrganizationId, name: &str) -> RepoResult<Option<CustomRole>>;
-    /// Creates a role. `Conflict { field: "name" }` when the name exists in the organization.
-    async fn create(&self, input: CustomRoleInput, at: OffsetDateTime) -> RepoResult<CustomRole>;
-    /// Replaces a role's display name and permissions. `NotFound` if it doesn't exist.
-    async fn update(&self, input: CustomRoleInput, at: OffsetDateTime) -> RepoResult<CustomRole>;
-    /// Deletes a role and removes it from every member of its organization, in one transaction.
-    /// `NotFound` if it doesn't exist.
-    async fn delete(&self, org: OrganizationId, name: &str) -> RepoResult<()>;
+    /// Creates a role, audited. `Conflict { field: "name" }` when the name exists in the
+    /// organization.
+    async fn create(
+        &self,
+        input: CustomRoleInput,
+        at: OffsetDateTime,
+        audit: AuditStamp,
+    ) -> RepoResult<CustomRole>;
+    /// Replaces a role's display name and permissions, audited. `NotFound` if it doesn't exist.
+    async fn update(
+        &self,
+        input: CustomRoleInput,
+        at: OffsetDateTime,
+        audit: AuditStamp,
+    ) -> RepoResult<CustomRole>;
+    /// Deletes a role and removes it from every member of its organization, in one transaction,
+    /// audited. `NotFound` if it doesn't exist.
+    async fn delete(&self, org: OrganizationId, name: &str, audit: AuditStamp) -> RepoResult<()>;
 }
 
 /// API keys.
@@ -203,4 +232,20 @@ pub trait AiRepo: Send + Sync {
     /// Appends a build with the next build number, marking the workspace deleted for a `delete`
     /// transition, in one transaction. The `build_number` of the argument is ignored.
     async fn add_build(&self, build: WorkspaceBuild) -> RepoResult<WorkspaceBuild>;
+}
+
+/// The audit log.
+#[cfg_attr(feature = "mocks", mockall::automock)]
+#[async_trait]
+pub trait AuditRepo: Send + Sync {
+    /// Writes one entry on its own: a request that failed before changing anything.
+    async fn record(&self, entry: NewAuditEntry) -> RepoResult<()>;
+    /// Entries matching `query` and `filter` (objects of type `audit_log`: in their organization,
+    /// no owner), newest first, with the acting user and organization, and the total count.
+    async fn list(
+        &self,
+        query: &AuditQuery,
+        filter: &RowFilter,
+        page: Pagination,
+    ) -> RepoResult<PageOf<AuditEntry>>;
 }

@@ -12,6 +12,7 @@ use roster_domain::role::CustomRole;
 use roster_domain::search::parse_user_query;
 use roster_rbac::{Action, Object, ResourceType, RoleName, builtin};
 
+use crate::audit::AuditCtx;
 use crate::auth::Actor;
 use crate::error::{ApiError, ApiResult, ErrorBody, json_response};
 use crate::extract::{ApiJson, RawBody, RawQuery, pagination};
@@ -153,9 +154,11 @@ pub(crate) async fn get(
 pub(crate) async fn add(
     State(state): State<AppState>,
     actor: Actor,
+    audit: AuditCtx,
     Path((org, user)): Path<(String, String)>,
 ) -> ApiResult<Response> {
     let org = resolve_org(&state, &actor, &org).await?;
+    audit.note_organization(org.id);
     let user = resolve_user(&state, &actor, &user).await?;
     let implied = RoleName {
         name: builtin::ORG_MEMBER.to_owned(),
@@ -171,10 +174,11 @@ pub(crate) async fn add(
     if !allowed {
         return Err(ApiError::NotFound);
     }
+    let now = state.clock.now();
     let membership = state
         .ports
         .members
-        .add(org.id, user.id, state.clock.now())
+        .add(org.id, user.id, now, audit.stamp(StatusCode::OK, now))
         .await
         .map_err(|e| match e {
             RepoError::Conflict { .. } => {
@@ -196,9 +200,11 @@ pub(crate) async fn add(
 pub(crate) async fn remove(
     State(state): State<AppState>,
     actor: Actor,
+    audit: AuditCtx,
     Path((org, user)): Path<(String, String)>,
 ) -> ApiResult<Response> {
     let org = resolve_org(&state, &actor, &org).await?;
+    audit.note_organization(org.id);
     let member = resolve_member(&state, &actor, &org, &user).await?;
     if member.user.id == actor.user.id {
         return Err(ApiError::bad_request(
@@ -214,7 +220,11 @@ pub(crate) async fn remove(
     state
         .ports
         .members
-        .remove(org.id, member.user.id)
+        .remove(
+            org.id,
+            member.user.id,
+            audit.stamp(StatusCode::NO_CONTENT, state.clock.now()),
+        )
         .await
         .map_err(|e| match e {
             RepoError::NotFound { .. } => ApiError::NotFound,
@@ -233,10 +243,12 @@ pub(crate) async fn remove(
 pub(crate) async fn put_roles(
     State(state): State<AppState>,
     actor: Actor,
+    audit: AuditCtx,
     Path((org, user)): Path<(String, String)>,
     body: RawBody,
 ) -> ApiResult<Response> {
     let org = resolve_org(&state, &actor, &org).await?;
+    audit.note_organization(org.id);
     let member = resolve_member(&state, &actor, &org, &user).await?;
     if member.user.id == actor.user.id {
         return Err(ApiError::bad_request_detail(
@@ -293,13 +305,20 @@ pub(crate) async fn put_roles(
             )));
         }
     }
+    let now = state.clock.now();
     let membership = if added.is_empty() && removed.is_empty() {
         member.membership
     } else {
         state
             .ports
             .members
-            .set_roles(org.id, member.user.id, wanted, state.clock.now())
+            .set_roles(
+                org.id,
+                member.user.id,
+                wanted,
+                now,
+                audit.stamp(StatusCode::OK, now),
+            )
             .await
             .map_err(|e| match e {
                 RepoError::NotFound { .. } => ApiError::NotFound,

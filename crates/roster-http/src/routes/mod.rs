@@ -2,6 +2,7 @@
 //! what the caller may not see, and the per-page AI seat lookup.
 
 pub(crate) mod ai;
+pub(crate) mod audit;
 pub(crate) mod members;
 pub(crate) mod meta;
 pub(crate) mod organizations;

@@ -9,6 +9,7 @@ use roster_domain::{RepoError, ValidationError, ValidationErrors};
 use roster_rbac::{Action, Object, ResourceType};
 use serde::Deserialize;
 
+use crate::audit::AuditCtx;
 use crate::auth::Actor;
 use crate::error::{ApiError, ApiResult, ErrorBody, json_response};
 use crate::extract::ApiJson;
@@ -61,6 +62,7 @@ fn name_conflict(name: &str) -> ApiError {
 pub(crate) async fn create(
     State(state): State<AppState>,
     actor: Actor,
+    audit: AuditCtx,
     ApiJson(req): ApiJson<CreateOrganizationRequest>,
 ) -> ApiResult<Response> {
     if !state.settings.entitlements.multiple_organizations {
@@ -90,6 +92,7 @@ pub(crate) async fn create(
     } else {
         req.display_name
     };
+    let now = state.clock.now();
     let new = NewOrganization {
         id: OrganizationId::new_v7(),
         name: req.name.clone(),
@@ -98,12 +101,18 @@ pub(crate) async fn create(
         icon: req.icon,
         is_default: false,
         creator: Some(actor.user.id),
-        created_at: state.clock.now(),
+        created_at: now,
     };
-    let org = state.ports.orgs.create(new).await.map_err(|e| match e {
-        RepoError::Conflict { .. } => name_conflict(&req.name),
-        e => e.into(),
-    })?;
+    let stamp = audit.stamp(StatusCode::CREATED, now);
+    let org = state
+        .ports
+        .orgs
+        .create(new, stamp)
+        .await
+        .map_err(|e| match e {
+            RepoError::Conflict { .. } => name_conflict(&req.name),
+            e => e.into(),
+        })?;
     Ok(json_response(
         StatusCode::CREATED,
         &OrganizationView::from(&org),
@@ -141,10 +150,12 @@ pub(crate) struct UpdateOrganizationRequest {
 pub(crate) async fn update(
     State(state): State<AppState>,
     actor: Actor,
+    audit: AuditCtx,
     Path(org): Path<String>,
     ApiJson(req): ApiJson<UpdateOrganizationRequest>,
 ) -> ApiResult<Response> {
     let org = resolve_org(&state, &actor, &org).await?;
+    audit.note_organization(org.id);
     if !actor.subject.allows(Action::Update, &org_object(org.id)) {
         return Err(ApiError::Forbidden);
     }
@@ -166,10 +177,11 @@ pub(crate) async fn update(
         description: req.description,
         icon: req.icon,
     };
+    let now = state.clock.now();
     let updated = state
         .ports
         .orgs
-        .update(org.id, patch, state.clock.now())
+        .update(org.id, patch, now, audit.stamp(StatusCode::OK, now))
         .await
         .map_err(|e| match e {
             RepoError::Conflict { .. } => name_conflict(req.name.as_deref().unwrap_or_default()),
@@ -189,9 +201,11 @@ pub(crate) async fn update(
 pub(crate) async fn delete(
     State(state): State<AppState>,
     actor: Actor,
+    audit: AuditCtx,
     Path(org): Path<String>,
 ) -> ApiResult<Response> {
     let org = resolve_org(&state, &actor, &org).await?;
+    audit.note_organization(org.id);
     if !actor.subject.allows(Action::Delete, &org_object(org.id)) {
         return Err(ApiError::Forbidden);
     }
@@ -200,10 +214,11 @@ pub(crate) async fn delete(
             "Default organization cannot be deleted.",
         ));
     }
+    let now = state.clock.now();
     state
         .ports
         .orgs
-        .delete(org.id, state.clock.now())
+        .delete(org.id, now, audit.stamp(StatusCode::OK, now))
         .await
         .map_err(|e| match e {
             RepoError::NotFound { .. } => ApiError::NotFound,

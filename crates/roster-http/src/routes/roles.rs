@@ -10,6 +10,7 @@ use roster_domain::{RepoError, ValidationError, ValidationErrors};
 use roster_rbac::{Action, Object, ResourceType, RoleDefinition, RoleName, builtin};
 use serde::Deserialize;
 
+use crate::audit::AuditCtx;
 use crate::auth::Actor;
 use crate::error::{ApiError, ApiResult, ErrorBody, json_response};
 use crate::extract::ApiJson;
@@ -216,10 +217,11 @@ fn role_view(role: &CustomRole) -> RoleView {
 pub(crate) async fn create_custom(
     State(state): State<AppState>,
     actor: Actor,
+    audit: AuditCtx,
     Path(org): Path<String>,
     ApiJson(req): ApiJson<CustomRoleRequest>,
 ) -> ApiResult<Response> {
-    write_custom(state, actor, org, req, Write::Create).await
+    write_custom(state, actor, audit, org, req, Write::Create).await
 }
 
 /// `PUT /api/v2/organizations/{organization}/members/roles`: replaces a custom role wholly.
@@ -230,21 +232,24 @@ pub(crate) async fn create_custom(
 pub(crate) async fn update_custom(
     State(state): State<AppState>,
     actor: Actor,
+    audit: AuditCtx,
     Path(org): Path<String>,
     ApiJson(req): ApiJson<CustomRoleRequest>,
 ) -> ApiResult<Response> {
-    write_custom(state, actor, org, req, Write::Replace).await
+    write_custom(state, actor, audit, org, req, Write::Replace).await
 }
 
 async fn write_custom(
     state: AppState,
     actor: Actor,
+    audit: AuditCtx,
     org: String,
     req: CustomRoleRequest,
     write: Write,
 ) -> ApiResult<Response> {
     require_feature(&state)?;
     let org = resolve_org(&state, &actor, &org).await?;
+    audit.note_organization(org.id);
     let action = match write {
         Write::Create => Action::Create,
         Write::Replace => Action::Update,
@@ -258,8 +263,14 @@ async fn write_custom(
     let input = validate_request(&actor, org.id, req, write)?;
     let now = state.clock.now();
     let role = match write {
-        Write::Create => state.ports.roles.create(input.clone(), now).await,
-        Write::Replace => state.ports.roles.update(input.clone(), now).await,
+        Write::Create => {
+            let stamp = audit.stamp(StatusCode::OK, now);
+            state.ports.roles.create(input.clone(), now, stamp).await
+        }
+        Write::Replace => {
+            let stamp = audit.stamp(StatusCode::OK, now);
+            state.ports.roles.update(input.clone(), now, stamp).await
+        }
     }
     .map_err(|e| match e {
         RepoError::Conflict { .. } => ApiError::bad_request_detail(
@@ -284,10 +295,12 @@ async fn write_custom(
 pub(crate) async fn delete_custom(
     State(state): State<AppState>,
     actor: Actor,
+    audit: AuditCtx,
     Path((org, name)): Path<(String, String)>,
 ) -> ApiResult<Response> {
     require_feature(&state)?;
     let org = resolve_org(&state, &actor, &org).await?;
+    audit.note_organization(org.id);
     let lower = name.to_lowercase();
     if builtin::is_reserved(&lower) {
         return Err(reserved(&name));
@@ -313,7 +326,11 @@ pub(crate) async fn delete_custom(
     state
         .ports
         .roles
-        .delete(org.id, &lower)
+        .delete(
+            org.id,
+            &lower,
+            audit.stamp(StatusCode::NO_CONTENT, state.clock.now()),
+        )
         .await
         .map_err(|e| match e {
             RepoError::NotFound { .. } => not_found(),

@@ -222,7 +222,12 @@ pub(crate) async fn login(
             user = state
                 .ports
                 .users
-                .set_status(user.id, UserStatus::Active, now)
+                .set_status(
+                    user.id,
+                    UserStatus::Active,
+                    now,
+                    crate::auth::reactivation(user.id, now),
+                )
                 .await?;
         }
         UserStatus::Active => {}

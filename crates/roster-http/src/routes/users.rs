@@ -13,6 +13,7 @@ use roster_rbac::{Action, Object, ResourceType, RoleName, builtin};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::audit::AuditCtx;
 use crate::auth::{self, Actor};
 use crate::error::{ApiError, ApiResult, ErrorBody, json_response};
 use crate::extract::{ApiJson, RawQuery, pagination};
@@ -106,6 +107,7 @@ pub(crate) struct CreateUserRequest {
 pub(crate) async fn create(
     State(state): State<AppState>,
     actor: Actor,
+    audit: AuditCtx,
     ApiJson(req): ApiJson<CreateUserRequest>,
 ) -> ApiResult<Response> {
     let mut errors = ValidationErrors::default();
@@ -224,6 +226,7 @@ pub(crate) async fn create(
     } else {
         Some(auth::hash_password_blocking(req.password).await?)
     };
+    let now = state.clock.now();
     let new = NewUser {
         id: UserId::new_v7(),
         username: req.username,
@@ -235,15 +238,21 @@ pub(crate) async fn create(
         status,
         site_roles: vec![],
         organization_ids,
-        created_at: state.clock.now(),
+        created_at: now,
     };
-    let user = state.ports.users.create(new).await.map_err(|e| match e {
-        RepoError::Conflict { .. } => ApiError::Conflict {
-            message: "User already exists.".into(),
-            validations: vec![],
-        },
-        e => e.into(),
-    })?;
+    let stamp = audit.stamp(StatusCode::CREATED, now);
+    let user = state
+        .ports
+        .users
+        .create(new, stamp)
+        .await
+        .map_err(|e| match e {
+            RepoError::Conflict { .. } => ApiError::Conflict {
+                message: "User already exists.".into(),
+                validations: vec![],
+            },
+            e => e.into(),
+        })?;
     Ok(json_response(
         StatusCode::CREATED,
         &user_view(&state, &user).await?,
@@ -273,6 +282,7 @@ pub(crate) async fn get(
 pub(crate) async fn delete(
     State(state): State<AppState>,
     actor: Actor,
+    audit: AuditCtx,
     Path(user): Path<String>,
 ) -> ApiResult<Response> {
     let user = resolve_user(&state, &actor, &user).await?;
@@ -284,10 +294,11 @@ pub(crate) async fn delete(
             "You cannot delete yourself!".into(),
         ));
     }
+    let now = state.clock.now();
     state
         .ports
         .users
-        .delete(user.id, state.clock.now())
+        .delete(user.id, now, audit.stamp(StatusCode::NO_CONTENT, now))
         .await
         .map_err(not_found_is_404)?;
     Ok(StatusCode::NO_CONTENT.into_response())
@@ -307,9 +318,10 @@ fn not_found_is_404(e: RepoError) -> ApiError {
 pub(crate) async fn suspend(
     State(state): State<AppState>,
     actor: Actor,
+    audit: AuditCtx,
     Path(user): Path<String>,
 ) -> ApiResult<Response> {
-    set_status(state, actor, user, UserStatus::Suspended).await
+    set_status(state, actor, audit, user, UserStatus::Suspended).await
 }
 
 /// `PUT /api/v2/users/{user}/status/activate`.
@@ -319,14 +331,16 @@ pub(crate) async fn suspend(
 pub(crate) async fn activate(
     State(state): State<AppState>,
     actor: Actor,
+    audit: AuditCtx,
     Path(user): Path<String>,
 ) -> ApiResult<Response> {
-    set_status(state, actor, user, UserStatus::Active).await
+    set_status(state, actor, audit, user, UserStatus::Active).await
 }
 
 async fn set_status(
     state: AppState,
     actor: Actor,
+    audit: AuditCtx,
     user: String,
     status: UserStatus,
 ) -> ApiResult<Response> {
@@ -350,13 +364,14 @@ async fn set_status(
             ));
         }
     }
+    let now = state.clock.now();
     let updated = if user.status == status {
         user
     } else {
         state
             .ports
             .users
-            .set_status(user.id, status, state.clock.now())
+            .set_status(user.id, status, now, audit.stamp(StatusCode::OK, now))
             .await
             .map_err(not_found_is_404)?
     };
@@ -419,6 +434,7 @@ pub(crate) async fn get_roles(
 pub(crate) async fn put_roles(
     State(state): State<AppState>,
     actor: Actor,
+    audit: AuditCtx,
     Path(user): Path<String>,
     ApiJson(req): ApiJson<UpdateRoles>,
 ) -> ApiResult<Response> {
@@ -479,13 +495,14 @@ pub(crate) async fn put_roles(
             )));
         }
     }
+    let now = state.clock.now();
     let updated = if added.is_empty() && removed.is_empty() {
         user
     } else {
         state
             .ports
             .users
-            .set_site_roles(user.id, wanted, state.clock.now())
+            .set_site_roles(user.id, wanted, now, audit.stamp(StatusCode::OK, now))
             .await
             .map_err(not_found_is_404)?
     };

@@ -9,7 +9,7 @@ use roster_domain::FixedClock;
 use roster_domain::ids::{OrganizationId, UserId};
 use roster_domain::organization::{Membership, Organization};
 use roster_domain::ports::{
-    MockAiRepo, MockApiKeyRepo, MockMemberRepo, MockOrganizationRepo, MockRoleRepo,
+    MockAiRepo, MockApiKeyRepo, MockAuditRepo, MockMemberRepo, MockOrganizationRepo, MockRoleRepo,
     MockStoreHealth, MockUserRepo,
 };
 use roster_domain::token::{ApiKey, ApiKeyKind};
@@ -34,7 +34,11 @@ pub struct Mocks {
     pub roles: MockRoleRepo,
     pub keys: MockApiKeyRepo,
     pub ai: MockAiRepo,
+    pub audit: MockAuditRepo,
     pub health: MockStoreHealth,
+    /// When false, [`Mocks::app`] accepts any failed-request audit record; tests about the
+    /// audit log set their own expectations and this to true.
+    pub audit_checked: bool,
 }
 
 pub fn fx_user(username: &str, site_roles: &[&str]) -> User {
@@ -113,7 +117,10 @@ impl Mocks {
         self.app()
     }
 
-    pub fn app(self) -> axum::Router {
+    pub fn app(mut self) -> axum::Router {
+        if !self.audit_checked {
+            self.audit.expect_record().returning(|_| Ok(()));
+        }
         let ports = Ports {
             users: Arc::new(self.users),
             orgs: Arc::new(self.orgs),
@@ -121,6 +128,7 @@ impl Mocks {
             roles: Arc::new(self.roles),
             keys: Arc::new(self.keys),
             ai: Arc::new(self.ai),
+            audit: Arc::new(self.audit),
             health: Arc::new(self.health),
         };
         roster_http::router(AppState::new(

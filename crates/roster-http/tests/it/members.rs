@@ -89,7 +89,7 @@ async fn adding_an_existing_member_is_400() {
         .users
         .expect_find_by_username()
         .returning(move |_| Ok(Some(b.clone())));
-    mocks.members.expect_add().times(1).returning(|_, _, _| {
+    mocks.members.expect_add().times(1).returning(|_, _, _, _| {
         Err(RepoError::Conflict {
             field: "membership",
         })
@@ -168,9 +168,9 @@ async fn an_org_admin_sets_roles_and_gets_the_new_set() {
     mocks
         .members
         .expect_set_roles()
-        .withf(|_, _, roles, _| roles == &vec!["organization-admin".to_string()])
+        .withf(|_, _, roles, _, _| roles == &vec!["organization-admin".to_string()])
         .times(1)
-        .returning(move |_, _, _, _| Ok(updated.clone()));
+        .returning(move |_, _, _, _, _| Ok(updated.clone()));
     let req = authed_json(
         "PUT",
         "/api/v2/organizations/acme/members/bob/roles",

@@ -8,7 +8,7 @@ use roster_domain::ports::{AiRepo, UserRepo};
 use roster_store::SeaStore;
 use sea_orm::DatabaseConnection;
 
-use crate::fixtures::{T0, fx_org, fx_user, t};
+use crate::fixtures::{T0, fx_audit, fx_org, fx_user, t};
 use crate::harness::backends;
 
 backends!(
@@ -132,7 +132,9 @@ async fn seats_come_from_interceptions_and_ai_builds(db: DatabaseConnection) {
         vec![outside.id]
     );
     assert_eq!(store.seat_count().await.unwrap(), 3);
-    UserRepo::delete(&store, outside.id, T0).await.unwrap();
+    UserRepo::delete(&store, outside.id, T0, fx_audit())
+        .await
+        .unwrap();
     assert_eq!(store.seat_count().await.unwrap(), 2);
 
     let err = store

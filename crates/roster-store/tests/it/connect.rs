@@ -6,7 +6,7 @@ use roster_domain::ports::{MemberRepo, UserRepo};
 use roster_store::SeaStore;
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 
-use crate::fixtures::{T0, fx_new_user, fx_org, fx_user, t};
+use crate::fixtures::{T0, fx_audit, fx_new_user, fx_org, fx_user, t};
 
 async fn pragma(db: &DatabaseConnection, name: &str) -> String {
     let row = db
@@ -35,7 +35,7 @@ async fn sqlite_file_is_created_with_foreign_keys_and_wal() {
     assert_eq!(pragma(&db, "journal_mode").await, "wal");
     Migrator::up(&db, None).await.unwrap();
     let store = SeaStore::new(db);
-    UserRepo::create(&store, fx_new_user("alice"))
+    UserRepo::create(&store, fx_new_user("alice"), fx_audit())
         .await
         .unwrap();
 }
@@ -61,7 +61,7 @@ async fn sqlite_file_writers_queue_instead_of_failing() {
     let store = SeaStore::new(db);
     let org = fx_org(&store, "org").await;
     let alice = fx_user(&store, "alice").await;
-    store.add(org.id, alice.id, T0).await.unwrap();
+    store.add(org.id, alice.id, T0, fx_audit()).await.unwrap();
 
     let mut others = Vec::new();
     for i in 0..16 {
@@ -76,11 +76,17 @@ async fn sqlite_file_writers_queue_instead_of_failing() {
         .map(|(i, user)| {
             let store = store.clone();
             tokio::spawn(async move {
-                store.add(org.id, user.id, t(i as i64)).await?;
+                store.add(org.id, user.id, t(i as i64), fx_audit()).await?;
                 store
-                    .set_roles(org.id, alice.id, vec![format!("r{i}")], t(i as i64))
+                    .set_roles(
+                        org.id,
+                        alice.id,
+                        vec![format!("r{i}")],
+                        t(i as i64),
+                        fx_audit(),
+                    )
                     .await?;
-                UserRepo::create(&store, fx_new_user(&format!("new-{i}")))
+                UserRepo::create(&store, fx_new_user(&format!("new-{i}")), fx_audit())
                     .await
                     .map(|_| ())
             })

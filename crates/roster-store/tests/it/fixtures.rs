@@ -1,6 +1,7 @@
 //! Fixtures shared by the tests.
 
-use roster_domain::ids::{OrganizationId, UserId};
+use roster_domain::audit::AuditStamp;
+use roster_domain::ids::{AuditLogId, OrganizationId, UserId};
 use roster_domain::organization::{NewOrganization, Organization};
 use roster_domain::ports::{OrganizationRepo, UserRepo};
 use roster_domain::user::{LoginType, NewUser, User, UserStatus};
@@ -35,7 +36,7 @@ pub(crate) fn fx_new_user(username: &str) -> NewUser {
 
 /// A stored user.
 pub(crate) async fn fx_user(store: &SeaStore, username: &str) -> User {
-    UserRepo::create(store, fx_new_user(username))
+    UserRepo::create(store, fx_new_user(username), fx_audit())
         .await
         .expect("create user")
 }
@@ -56,7 +57,25 @@ pub(crate) fn fx_new_org(name: &str) -> NewOrganization {
 
 /// A stored organization.
 pub(crate) async fn fx_org(store: &SeaStore, name: &str) -> Organization {
-    OrganizationRepo::create(store, fx_new_org(name))
+    OrganizationRepo::create(store, fx_new_org(name), fx_audit())
         .await
         .expect("create organization")
+}
+
+/// An audit stamp of an anonymous request at `T0`.
+pub(crate) fn fx_audit() -> AuditStamp {
+    fx_audit_by(None, T0)
+}
+
+/// An audit stamp of a request by `actor` at `at`.
+pub(crate) fn fx_audit_by(actor: Option<UserId>, at: OffsetDateTime) -> AuditStamp {
+    AuditStamp {
+        id: AuditLogId::new_v7(),
+        time: at,
+        actor,
+        status_code: 200,
+        request_id: "req-1".to_owned(),
+        ip: "127.0.0.1".to_owned(),
+        user_agent: "tests".to_owned(),
+    }
 }

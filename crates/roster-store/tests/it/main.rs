@@ -9,6 +9,7 @@ mod harness;
 
 mod ai;
 mod api_keys;
+mod audit;
 mod connect;
 mod members;
 mod migrate;

@@ -14,7 +14,7 @@ use roster_store::SeaStore;
 use roster_store::seed::seed_members;
 use sea_orm::DatabaseConnection;
 
-use crate::fixtures::{T0, fx_new_user, fx_org, fx_user, t};
+use crate::fixtures::{T0, fx_audit, fx_new_user, fx_org, fx_user, t};
 use crate::harness::backends;
 
 backends!(
@@ -57,10 +57,10 @@ async fn adds_finds_and_removes_members(db: DatabaseConnection) {
     let mut new = fx_new_user("alice");
     new.site_roles = vec!["auditor".into()];
     new.created_at = t(-100);
-    let alice = UserRepo::create(&store, new).await.unwrap();
+    let alice = UserRepo::create(&store, new, fx_audit()).await.unwrap();
 
     // Exec
-    let m = store.add(org.id, alice.id, t(5)).await.unwrap();
+    let m = store.add(org.id, alice.id, t(5), fx_audit()).await.unwrap();
 
     // Check: membership times are the membership's, the user's are the user's.
     assert_eq!(m.organization_id, org.id);
@@ -76,7 +76,7 @@ async fn adds_finds_and_removes_members(db: DatabaseConnection) {
     assert_eq!(found.user.created_at, t(-100));
     assert_eq!(found.user.site_roles, vec!["auditor"]);
 
-    store.remove(org.id, alice.id).await.unwrap();
+    store.remove(org.id, alice.id, fx_audit()).await.unwrap();
     assert!(
         MemberRepo::find(&store, org.id, alice.id)
             .await
@@ -84,7 +84,7 @@ async fn adds_finds_and_removes_members(db: DatabaseConnection) {
             .is_none()
     );
     assert!(matches!(
-        store.remove(org.id, alice.id).await,
+        store.remove(org.id, alice.id, fx_audit()).await,
         Err(RepoError::NotFound {
             entity: "membership"
         })
@@ -95,9 +95,12 @@ async fn add_refuses_duplicates_and_unknowns(db: DatabaseConnection) {
     let store = SeaStore::new(db);
     let org = fx_org(&store, "org").await;
     let alice = fx_user(&store, "alice").await;
-    store.add(org.id, alice.id, T0).await.unwrap();
+    store.add(org.id, alice.id, T0, fx_audit()).await.unwrap();
 
-    let err = store.add(org.id, alice.id, T0).await.unwrap_err();
+    let err = store
+        .add(org.id, alice.id, T0, fx_audit())
+        .await
+        .unwrap_err();
     assert!(
         matches!(
             err,
@@ -107,13 +110,16 @@ async fn add_refuses_duplicates_and_unknowns(db: DatabaseConnection) {
         ),
         "{err:?}"
     );
-    let err = store.add(org.id, UserId::new_v7(), T0).await.unwrap_err();
+    let err = store
+        .add(org.id, UserId::new_v7(), T0, fx_audit())
+        .await
+        .unwrap_err();
     assert!(
         matches!(err, RepoError::NotFound { entity: "user" }),
         "{err:?}"
     );
     let err = store
-        .add(OrganizationId::new_v7(), alice.id, T0)
+        .add(OrganizationId::new_v7(), alice.id, T0, fx_audit())
         .await
         .unwrap_err();
     assert!(
@@ -126,8 +132,10 @@ async fn add_refuses_duplicates_and_unknowns(db: DatabaseConnection) {
         "{err:?}"
     );
     let bob = fx_user(&store, "bob").await;
-    UserRepo::delete(&store, bob.id, T0).await.unwrap();
-    let err = store.add(org.id, bob.id, T0).await.unwrap_err();
+    UserRepo::delete(&store, bob.id, T0, fx_audit())
+        .await
+        .unwrap();
+    let err = store.add(org.id, bob.id, T0, fx_audit()).await.unwrap_err();
     assert!(
         matches!(err, RepoError::NotFound { entity: "user" }),
         "{err:?}"
@@ -157,11 +165,11 @@ async fn fx_ten_members(store: &SeaStore, org: OrganizationId) -> Vec<User> {
             new.name = format!("Comes after {i}");
         }
         new.organization_ids = vec![org];
-        users.push(UserRepo::create(store, new).await.unwrap());
+        users.push(UserRepo::create(store, new, fx_audit()).await.unwrap());
     }
     let mut outsider = fx_new_user("user-05a");
     outsider.name = "after all".into();
-    UserRepo::create(store, outsider).await.unwrap();
+    UserRepo::create(store, outsider, fx_audit()).await.unwrap();
     users.sort_by_key(|u| u.username.to_lowercase());
     users
 }
@@ -245,14 +253,16 @@ async fn member_count_is_maintained(db: DatabaseConnection) {
     let b = fx_user(&store, "b").await;
     let mut new = fx_new_user("c");
     new.organization_ids = vec![org.id, other.id];
-    let c = UserRepo::create(&store, new).await.unwrap();
+    let c = UserRepo::create(&store, new, fx_audit()).await.unwrap();
     assert_eq!((count(org.id).await, count(other.id).await), (1, 1));
-    store.add(org.id, a.id, T0).await.unwrap();
-    store.add(org.id, b.id, T0).await.unwrap();
+    store.add(org.id, a.id, T0, fx_audit()).await.unwrap();
+    store.add(org.id, b.id, T0, fx_audit()).await.unwrap();
     assert_eq!(count(org.id).await, 3);
-    store.remove(org.id, a.id).await.unwrap();
+    store.remove(org.id, a.id, fx_audit()).await.unwrap();
     assert_eq!(count(org.id).await, 2);
-    UserRepo::delete(&store, c.id, T0).await.unwrap();
+    UserRepo::delete(&store, c.id, T0, fx_audit())
+        .await
+        .unwrap();
     assert_eq!((count(org.id).await, count(other.id).await), (1, 0));
     // The maintained count agrees with a real count.
     let q = UserQuery {
@@ -265,7 +275,9 @@ async fn member_count_is_maintained(db: DatabaseConnection) {
             .count,
         1
     );
-    OrganizationRepo::delete(&store, org.id, T0).await.unwrap();
+    OrganizationRepo::delete(&store, org.id, T0, fx_audit())
+        .await
+        .unwrap();
     assert_eq!(count(org.id).await, 0);
     let _ = b;
 }
@@ -278,24 +290,31 @@ async fn role_filter_matches_site_and_organization_roles(db: DatabaseConnection)
     let mut new = fx_new_user("alice");
     new.site_roles = vec!["owner".into()];
     new.organization_ids = vec![org.id, other.id];
-    let alice = UserRepo::create(&store, new).await.unwrap();
+    let alice = UserRepo::create(&store, new, fx_audit()).await.unwrap();
     let mut new = fx_new_user("bob");
     new.organization_ids = vec![org.id, other.id];
-    let bob = UserRepo::create(&store, new).await.unwrap();
+    let bob = UserRepo::create(&store, new, fx_audit()).await.unwrap();
     let mut new = fx_new_user("carol");
     new.organization_ids = vec![org.id, other.id];
-    let carol = UserRepo::create(&store, new).await.unwrap();
+    let carol = UserRepo::create(&store, new, fx_audit()).await.unwrap();
     store
         .set_roles(
             org.id,
             bob.id,
             vec!["organization-admin".into(), "custom".into()],
             T0,
+            fx_audit(),
         )
         .await
         .unwrap();
     store
-        .set_roles(other.id, carol.id, vec!["organization-admin".into()], T0)
+        .set_roles(
+            other.id,
+            carol.id,
+            vec!["organization-admin".into()],
+            T0,
+            fx_audit(),
+        )
         .await
         .unwrap();
     let _ = alice;
@@ -428,7 +447,7 @@ async fn set_roles_replaces_the_set(db: DatabaseConnection) {
     let store = SeaStore::new(db);
     let org = fx_org(&store, "org").await;
     let alice = fx_user(&store, "alice").await;
-    store.add(org.id, alice.id, T0).await.unwrap();
+    store.add(org.id, alice.id, T0, fx_audit()).await.unwrap();
 
     let m = store
         .set_roles(
@@ -436,13 +455,14 @@ async fn set_roles_replaces_the_set(db: DatabaseConnection) {
             alice.id,
             vec!["b".into(), "a".into(), "b".into()],
             t(1),
+            fx_audit(),
         )
         .await
         .unwrap();
     assert_eq!(m.roles, vec!["a", "b"]);
     assert_eq!((m.created_at, m.updated_at), (T0, t(1)));
     let m = store
-        .set_roles(org.id, alice.id, vec!["c".into()], t(2))
+        .set_roles(org.id, alice.id, vec!["c".into()], t(2), fx_audit())
         .await
         .unwrap();
     assert_eq!(m.roles, vec!["c"]);
@@ -452,14 +472,14 @@ async fn set_roles_replaces_the_set(db: DatabaseConnection) {
         .unwrap();
     assert_eq!(found.membership, m);
     let m = store
-        .set_roles(org.id, alice.id, vec![], t(3))
+        .set_roles(org.id, alice.id, vec![], t(3), fx_audit())
         .await
         .unwrap();
     assert!(m.roles.is_empty());
 
     let bob = fx_user(&store, "bob").await;
     let err = store
-        .set_roles(org.id, bob.id, vec!["a".into()], t(4))
+        .set_roles(org.id, bob.id, vec!["a".into()], t(4), fx_audit())
         .await
         .unwrap_err();
     assert!(
@@ -478,7 +498,7 @@ async fn concurrent_set_roles_never_mix_sets(db: DatabaseConnection) {
     let store = SeaStore::new(db);
     let org = fx_org(&store, "org").await;
     let alice = fx_user(&store, "alice").await;
-    store.add(org.id, alice.id, T0).await.unwrap();
+    store.add(org.id, alice.id, T0, fx_audit()).await.unwrap();
     let set_a: Vec<String> = ["a1", "a2", "a3"].map(String::from).to_vec();
     let set_b: Vec<String> = ["b1", "b2"].map(String::from).to_vec();
 
@@ -488,9 +508,11 @@ async fn concurrent_set_roles_never_mix_sets(db: DatabaseConnection) {
             .into_iter()
             .map(|roles| {
                 let store = store.clone();
-                tokio::spawn(
-                    async move { store.set_roles(org.id, alice.id, roles, t(round)).await },
-                )
+                tokio::spawn(async move {
+                    store
+                        .set_roles(org.id, alice.id, roles, t(round), fx_audit())
+                        .await
+                })
             })
             .collect();
         for task in tasks {
@@ -523,16 +545,24 @@ async fn lists_memberships_and_organization_ids(db: DatabaseConnection) {
     let c = fx_org(&store, "org-c").await;
     let mut new = fx_new_user("alice");
     new.organization_ids = vec![a.id, b.id, c.id];
-    let alice = UserRepo::create(&store, new).await.unwrap();
+    let alice = UserRepo::create(&store, new, fx_audit()).await.unwrap();
     let mut new = fx_new_user("bob");
     new.organization_ids = vec![b.id];
-    let bob = UserRepo::create(&store, new).await.unwrap();
+    let bob = UserRepo::create(&store, new, fx_audit()).await.unwrap();
     let carol = fx_user(&store, "carol").await;
     store
-        .set_roles(b.id, alice.id, vec!["organization-admin".into()], T0)
+        .set_roles(
+            b.id,
+            alice.id,
+            vec!["organization-admin".into()],
+            T0,
+            fx_audit(),
+        )
         .await
         .unwrap();
-    OrganizationRepo::delete(&store, c.id, T0).await.unwrap();
+    OrganizationRepo::delete(&store, c.id, T0, fx_audit())
+        .await
+        .unwrap();
 
     let mut ms = store.memberships_of(alice.id).await.unwrap();
     ms.sort_by_key(|m| m.organization_id);
@@ -562,11 +592,17 @@ async fn a_page_takes_the_same_statements_whatever_its_size(db: DatabaseConnecti
     let ids = seed_members(&db, org.id, 60, T0).await.unwrap();
     for id in &ids[..30] {
         setup
-            .set_roles(org.id, *id, vec!["organization-admin".into()], T0)
+            .set_roles(
+                org.id,
+                *id,
+                vec!["organization-admin".into()],
+                T0,
+                fx_audit(),
+            )
             .await
             .unwrap();
         setup
-            .set_site_roles(*id, vec!["auditor".into()], T0)
+            .set_site_roles(*id, vec!["auditor".into()], T0, fx_audit())
             .await
             .unwrap();
     }

@@ -9,7 +9,7 @@ use roster_domain::search::UserQuery;
 use roster_store::SeaStore;
 use sea_orm::DatabaseConnection;
 
-use crate::fixtures::{T0, fx_new_org, fx_org, fx_user, t};
+use crate::fixtures::{T0, fx_audit, fx_new_org, fx_org, fx_user, t};
 use crate::harness::backends;
 
 backends!(
@@ -37,7 +37,9 @@ async fn ensures_one_default_organization(db: DatabaseConnection) {
     // A second default can't be created directly either.
     let mut second = fx_new_org("second");
     second.is_default = true;
-    let err = OrganizationRepo::create(&store, second).await.unwrap_err();
+    let err = OrganizationRepo::create(&store, second, fx_audit())
+        .await
+        .unwrap_err();
     assert!(
         matches!(
             err,
@@ -75,7 +77,9 @@ async fn concurrent_ensure_default_creates_one(db: DatabaseConnection) {
 async fn creates_and_finds_organizations(db: DatabaseConnection) {
     let store = SeaStore::new(db);
     let new = fx_new_org("Acme");
-    let org = OrganizationRepo::create(&store, new.clone()).await.unwrap();
+    let org = OrganizationRepo::create(&store, new.clone(), fx_audit())
+        .await
+        .unwrap();
     assert_eq!(org.id, new.id);
     assert_eq!(org.name, "Acme");
     assert_eq!(org.display_name, "Display Acme");
@@ -98,7 +102,7 @@ async fn creates_and_finds_organizations(db: DatabaseConnection) {
 async fn names_are_unique_case_insensitively(db: DatabaseConnection) {
     let store = SeaStore::new(db);
     fx_org(&store, "acme").await;
-    let err = OrganizationRepo::create(&store, fx_new_org("ACME"))
+    let err = OrganizationRepo::create(&store, fx_new_org("ACME"), fx_audit())
         .await
         .unwrap_err();
     assert!(
@@ -117,7 +121,7 @@ async fn updates_organizations(db: DatabaseConnection) {
         description: Some("desc".into()),
         ..OrganizationPatch::default()
     };
-    let updated = OrganizationRepo::update(&store, org.id, patch, t(1))
+    let updated = OrganizationRepo::update(&store, org.id, patch, t(1), fx_audit())
         .await
         .unwrap();
     assert_eq!(updated.name, "Acme-2");
@@ -134,7 +138,7 @@ async fn updates_organizations(db: DatabaseConnection) {
         name: Some("TAKEN".into()),
         ..OrganizationPatch::default()
     };
-    let err = OrganizationRepo::update(&store, org.id, patch, t(2))
+    let err = OrganizationRepo::update(&store, org.id, patch, t(2), fx_audit())
         .await
         .unwrap_err();
     assert!(
@@ -146,7 +150,7 @@ async fn updates_organizations(db: DatabaseConnection) {
         icon: Some("x".into()),
         ..OrganizationPatch::default()
     };
-    let err = OrganizationRepo::update(&store, OrganizationId::new_v7(), patch, t(2))
+    let err = OrganizationRepo::update(&store, OrganizationId::new_v7(), patch, t(2), fx_audit())
         .await
         .unwrap_err();
     assert!(
@@ -166,10 +170,16 @@ async fn deleting_an_organization_removes_members_and_roles(db: DatabaseConnecti
     let org = fx_org(&store, "acme").await;
     let other = fx_org(&store, "other").await;
     let alice = fx_user(&store, "alice").await;
-    store.add(org.id, alice.id, T0).await.unwrap();
-    store.add(other.id, alice.id, T0).await.unwrap();
+    store.add(org.id, alice.id, T0, fx_audit()).await.unwrap();
+    store.add(other.id, alice.id, T0, fx_audit()).await.unwrap();
     store
-        .set_roles(org.id, alice.id, vec!["organization-admin".into()], T0)
+        .set_roles(
+            org.id,
+            alice.id,
+            vec!["organization-admin".into()],
+            T0,
+            fx_audit(),
+        )
         .await
         .unwrap();
     let role = CustomRoleInput {
@@ -178,10 +188,12 @@ async fn deleting_an_organization_removes_members_and_roles(db: DatabaseConnecti
         organization_id: org.id,
         organization_permissions: vec![],
     };
-    RoleRepo::create(&store, role, T0).await.unwrap();
+    RoleRepo::create(&store, role, T0, fx_audit())
+        .await
+        .unwrap();
 
     // Exec
-    OrganizationRepo::delete(&store, org.id, t(1))
+    OrganizationRepo::delete(&store, org.id, t(1), fx_audit())
         .await
         .unwrap();
 
@@ -217,7 +229,7 @@ async fn deleting_an_organization_removes_members_and_roles(db: DatabaseConnecti
     assert_eq!((page.rows.len(), page.count), (0, 0));
     // The name is free again; deleting twice is NotFound.
     fx_org(&store, "ACME").await;
-    let err = OrganizationRepo::delete(&store, org.id, t(2))
+    let err = OrganizationRepo::delete(&store, org.id, t(2), fx_audit())
         .await
         .unwrap_err();
     assert!(
@@ -236,7 +248,9 @@ async fn lists_organizations_through_the_row_filter(db: DatabaseConnection) {
     let b = fx_org(&store, "Beta").await;
     let a = fx_org(&store, "alpha").await;
     let c = fx_org(&store, "gamma").await;
-    OrganizationRepo::delete(&store, c.id, T0).await.unwrap();
+    OrganizationRepo::delete(&store, c.id, T0, fx_audit())
+        .await
+        .unwrap();
     let names = |orgs: Vec<roster_domain::organization::Organization>| {
         orgs.into_iter().map(|o| o.name).collect::<Vec<_>>()
     };
@@ -286,7 +300,9 @@ async fn creator_joins_as_admin(db: DatabaseConnection) {
     let alice = fx_user(&store, "alice").await;
     let mut new = fx_new_org("acme");
     new.creator = Some(alice.id);
-    let org = OrganizationRepo::create(&store, new).await.unwrap();
+    let org = OrganizationRepo::create(&store, new, fx_audit())
+        .await
+        .unwrap();
     let m = MemberRepo::find(&store, org.id, alice.id)
         .await
         .unwrap()
@@ -307,7 +323,9 @@ async fn creator_joins_as_admin(db: DatabaseConnection) {
     // An unknown creator refuses the whole organization.
     let mut new = fx_new_org("ghost-org");
     new.creator = Some(UserId::new_v7());
-    let err = OrganizationRepo::create(&store, new).await.unwrap_err();
+    let err = OrganizationRepo::create(&store, new, fx_audit())
+        .await
+        .unwrap_err();
     assert!(
         matches!(err, RepoError::NotFound { entity: "user" }),
         "{err:?}"

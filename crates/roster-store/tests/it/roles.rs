@@ -6,7 +6,7 @@ use roster_domain::role::CustomRoleInput;
 use roster_store::SeaStore;
 use sea_orm::DatabaseConnection;
 
-use crate::fixtures::{T0, fx_org, fx_user, t};
+use crate::fixtures::{T0, fx_audit, fx_org, fx_user, t};
 use crate::harness::backends;
 
 backends!(
@@ -33,7 +33,7 @@ async fn creates_finds_and_lists_custom_roles(db: DatabaseConnection) {
     let org = fx_org(&store, "org").await;
     let other = fx_org(&store, "other").await;
 
-    let role = RoleRepo::create(&store, fx_role(org.id, "Zeta"), T0)
+    let role = RoleRepo::create(&store, fx_role(org.id, "Zeta"), T0, fx_audit())
         .await
         .unwrap();
     assert_eq!(role.name, "zeta");
@@ -47,10 +47,10 @@ async fn creates_finds_and_lists_custom_roles(db: DatabaseConnection) {
     assert!(role.user_permissions.is_empty());
     assert!(role.organization_member_permissions.is_empty());
     assert_eq!((role.created_at, role.updated_at), (T0, T0));
-    RoleRepo::create(&store, fx_role(org.id, "alpha"), T0)
+    RoleRepo::create(&store, fx_role(org.id, "alpha"), T0, fx_audit())
         .await
         .unwrap();
-    RoleRepo::create(&store, fx_role(other.id, "beta"), T0)
+    RoleRepo::create(&store, fx_role(other.id, "beta"), T0, fx_audit())
         .await
         .unwrap();
 
@@ -82,9 +82,14 @@ async fn creates_finds_and_lists_custom_roles(db: DatabaseConnection) {
     assert_eq!(both, vec!["alpha", "beta", "zeta"]);
     assert!(store.list_for_orgs(&[]).await.unwrap().is_empty());
 
-    let err = RoleRepo::create(&store, fx_role(OrganizationId::new_v7(), "x"), T0)
-        .await
-        .unwrap_err();
+    let err = RoleRepo::create(
+        &store,
+        fx_role(OrganizationId::new_v7(), "x"),
+        T0,
+        fx_audit(),
+    )
+    .await
+    .unwrap_err();
     assert!(
         matches!(
             err,
@@ -100,17 +105,17 @@ async fn role_names_are_unique_per_organization(db: DatabaseConnection) {
     let store = SeaStore::new(db);
     let org = fx_org(&store, "org").await;
     let other = fx_org(&store, "other").await;
-    RoleRepo::create(&store, fx_role(org.id, "custom"), T0)
+    RoleRepo::create(&store, fx_role(org.id, "custom"), T0, fx_audit())
         .await
         .unwrap();
-    let err = RoleRepo::create(&store, fx_role(org.id, "CUSTOM"), T0)
+    let err = RoleRepo::create(&store, fx_role(org.id, "CUSTOM"), T0, fx_audit())
         .await
         .unwrap_err();
     assert!(
         matches!(err, RepoError::Conflict { field: "name" }),
         "{err:?}"
     );
-    RoleRepo::create(&store, fx_role(other.id, "custom"), T0)
+    RoleRepo::create(&store, fx_role(other.id, "custom"), T0, fx_audit())
         .await
         .unwrap();
 }
@@ -118,7 +123,7 @@ async fn role_names_are_unique_per_organization(db: DatabaseConnection) {
 async fn updates_custom_roles(db: DatabaseConnection) {
     let store = SeaStore::new(db);
     let org = fx_org(&store, "org").await;
-    RoleRepo::create(&store, fx_role(org.id, "custom"), T0)
+    RoleRepo::create(&store, fx_role(org.id, "custom"), T0, fx_audit())
         .await
         .unwrap();
 
@@ -126,7 +131,9 @@ async fn updates_custom_roles(db: DatabaseConnection) {
     input.display_name = "Renamed".into();
     input.organization_permissions =
         vec![Permission::allow(ResourceType::Template, Action::Create)];
-    let updated = RoleRepo::update(&store, input.clone(), t(1)).await.unwrap();
+    let updated = RoleRepo::update(&store, input.clone(), t(1), fx_audit())
+        .await
+        .unwrap();
     assert_eq!(updated.display_name, "Renamed");
     assert_eq!(
         updated.organization_permissions,
@@ -138,7 +145,7 @@ async fn updates_custom_roles(db: DatabaseConnection) {
         Some(updated)
     );
 
-    let err = RoleRepo::update(&store, fx_role(org.id, "missing"), t(2))
+    let err = RoleRepo::update(&store, fx_role(org.id, "missing"), t(2), fx_audit())
         .await
         .unwrap_err();
     assert!(
@@ -155,11 +162,11 @@ async fn deleting_a_role_removes_it_from_members_of_its_organization(db: Databas
     let alice = fx_user(&store, "alice").await;
     let bob = fx_user(&store, "bob").await;
     for o in [org.id, other.id] {
-        RoleRepo::create(&store, fx_role(o, "custom"), T0)
+        RoleRepo::create(&store, fx_role(o, "custom"), T0, fx_audit())
             .await
             .unwrap();
         for u in [alice.id, bob.id] {
-            store.add(o, u, T0).await.unwrap();
+            store.add(o, u, T0, fx_audit()).await.unwrap();
         }
     }
     store
@@ -168,20 +175,23 @@ async fn deleting_a_role_removes_it_from_members_of_its_organization(db: Databas
             alice.id,
             vec!["custom".into(), "organization-admin".into()],
             T0,
+            fx_audit(),
         )
         .await
         .unwrap();
     store
-        .set_roles(org.id, bob.id, vec!["custom".into()], T0)
+        .set_roles(org.id, bob.id, vec!["custom".into()], T0, fx_audit())
         .await
         .unwrap();
     store
-        .set_roles(other.id, alice.id, vec!["custom".into()], T0)
+        .set_roles(other.id, alice.id, vec!["custom".into()], T0, fx_audit())
         .await
         .unwrap();
 
     // Exec
-    RoleRepo::delete(&store, org.id, "CUSTOM").await.unwrap();
+    RoleRepo::delete(&store, org.id, "CUSTOM", fx_audit())
+        .await
+        .unwrap();
 
     // Check
     assert!(
@@ -210,7 +220,7 @@ async fn deleting_a_role_removes_it_from_members_of_its_organization(db: Databas
             .unwrap()
             .is_some()
     );
-    let err = RoleRepo::delete(&store, org.id, "custom")
+    let err = RoleRepo::delete(&store, org.id, "custom", fx_audit())
         .await
         .unwrap_err();
     assert!(

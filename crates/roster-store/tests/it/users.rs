@@ -9,7 +9,7 @@ use roster_domain::user::{LoginType, User, UserStatus};
 use roster_store::SeaStore;
 use sea_orm::DatabaseConnection;
 
-use crate::fixtures::{T0, fx_new_user, fx_org, fx_user, t};
+use crate::fixtures::{T0, fx_audit, fx_new_user, fx_org, fx_user, t};
 use crate::harness::backends;
 
 backends!(
@@ -50,7 +50,9 @@ async fn creates_and_finds_users(db: DatabaseConnection) {
     new.site_roles = vec!["owner".into(), "auditor".into(), "owner".into()];
 
     // Exec
-    let created = UserRepo::create(&store, new.clone()).await.unwrap();
+    let created = UserRepo::create(&store, new.clone(), fx_audit())
+        .await
+        .unwrap();
 
     // Check
     assert!(store.any_exists().await.unwrap());
@@ -89,7 +91,7 @@ async fn usernames_and_emails_are_unique_case_insensitively(db: DatabaseConnecti
 
     let mut dup = fx_new_user("ALICE");
     dup.email = "other@example.com".into();
-    let err = UserRepo::create(&store, dup).await.unwrap_err();
+    let err = UserRepo::create(&store, dup, fx_audit()).await.unwrap_err();
     assert!(
         matches!(err, RepoError::Conflict { field: "username" }),
         "{err:?}"
@@ -97,7 +99,7 @@ async fn usernames_and_emails_are_unique_case_insensitively(db: DatabaseConnecti
 
     let mut dup = fx_new_user("bob");
     dup.email = "Alice@Example.com".into();
-    let err = UserRepo::create(&store, dup).await.unwrap_err();
+    let err = UserRepo::create(&store, dup, fx_audit()).await.unwrap_err();
     assert!(
         matches!(err, RepoError::Conflict { field: "email" }),
         "{err:?}"
@@ -105,7 +107,9 @@ async fn usernames_and_emails_are_unique_case_insensitively(db: DatabaseConnecti
 
     let mut same_id = fx_new_user("carol");
     same_id.id = store.find_by_username("alice").await.unwrap().unwrap().id;
-    let err = UserRepo::create(&store, same_id).await.unwrap_err();
+    let err = UserRepo::create(&store, same_id, fx_audit())
+        .await
+        .unwrap_err();
     assert!(
         matches!(err, RepoError::Conflict { field: "id" }),
         "{err:?}"
@@ -120,7 +124,7 @@ async fn service_accounts_share_the_empty_email(db: DatabaseConnection) {
         new.password_hash = None;
         new.login_type = LoginType::None;
         new.is_service_account = true;
-        let u = UserRepo::create(&store, new).await.unwrap();
+        let u = UserRepo::create(&store, new, fx_audit()).await.unwrap();
         assert!(u.is_service_account);
         assert_eq!(u.login_type, LoginType::None);
     }
@@ -142,7 +146,9 @@ async fn first_user_is_created_once(db: DatabaseConnection) {
     );
     assert!(store.find_by_username("second").await.unwrap().is_none());
     // Deleting the first user doesn't reopen the door.
-    UserRepo::delete(&store, first.id, t(1)).await.unwrap();
+    UserRepo::delete(&store, first.id, t(1), fx_audit())
+        .await
+        .unwrap();
     let err = store.create_first(fx_new_user("third")).await.unwrap_err();
     assert!(
         matches!(
@@ -211,7 +217,7 @@ async fn create_joins_organizations_atomically(db: DatabaseConnection) {
     // Exec: join two organizations (one twice).
     let mut new = fx_new_user("alice");
     new.organization_ids = vec![a.id, b.id, a.id];
-    let alice = UserRepo::create(&store, new).await.unwrap();
+    let alice = UserRepo::create(&store, new, fx_audit()).await.unwrap();
 
     // Check
     let orgs = store.list_for_user(alice.id).await.unwrap();
@@ -233,7 +239,7 @@ async fn create_joins_organizations_atomically(db: DatabaseConnection) {
     // Exec: an unknown organization refuses the whole user.
     let mut new = fx_new_user("bob");
     new.organization_ids = vec![a.id, OrganizationId::new_v7()];
-    let err = UserRepo::create(&store, new).await.unwrap_err();
+    let err = UserRepo::create(&store, new, fx_audit()).await.unwrap_err();
 
     // Check
     assert!(
@@ -264,19 +270,24 @@ async fn sets_status_and_site_roles(db: DatabaseConnection) {
     let alice = fx_user(&store, "alice").await;
 
     let u = store
-        .set_status(alice.id, UserStatus::Suspended, t(10))
+        .set_status(alice.id, UserStatus::Suspended, t(10), fx_audit())
         .await
         .unwrap();
     assert_eq!(u.status, UserStatus::Suspended);
     assert_eq!(u.updated_at, t(10));
 
     let u = store
-        .set_site_roles(alice.id, vec!["owner".into(), "user-admin".into()], t(20))
+        .set_site_roles(
+            alice.id,
+            vec!["owner".into(), "user-admin".into()],
+            t(20),
+            fx_audit(),
+        )
         .await
         .unwrap();
     assert_eq!(u.site_roles, vec!["owner", "user-admin"]);
     let u = store
-        .set_site_roles(alice.id, vec!["auditor".into()], t(30))
+        .set_site_roles(alice.id, vec!["auditor".into()], t(30), fx_audit())
         .await
         .unwrap();
     assert_eq!(u.site_roles, vec!["auditor"]);
@@ -288,21 +299,30 @@ async fn sets_status_and_site_roles(db: DatabaseConnection) {
             .site_roles,
         vec!["auditor"]
     );
-    let u = store.set_site_roles(alice.id, vec![], t(40)).await.unwrap();
+    let u = store
+        .set_site_roles(alice.id, vec![], t(40), fx_audit())
+        .await
+        .unwrap();
     assert!(u.site_roles.is_empty());
 
     let nobody = UserId::new_v7();
     assert!(matches!(
-        store.set_status(nobody, UserStatus::Active, t(1)).await,
+        store
+            .set_status(nobody, UserStatus::Active, t(1), fx_audit())
+            .await,
         Err(RepoError::NotFound { entity: "user" })
     ));
     assert!(matches!(
-        store.set_site_roles(nobody, vec![], t(1)).await,
+        store.set_site_roles(nobody, vec![], t(1), fx_audit()).await,
         Err(RepoError::NotFound { entity: "user" })
     ));
-    UserRepo::delete(&store, alice.id, t(50)).await.unwrap();
+    UserRepo::delete(&store, alice.id, t(50), fx_audit())
+        .await
+        .unwrap();
     assert!(matches!(
-        store.set_status(alice.id, UserStatus::Active, t(60)).await,
+        store
+            .set_status(alice.id, UserStatus::Active, t(60), fx_audit())
+            .await,
         Err(RepoError::NotFound { .. })
     ));
 }
@@ -313,10 +333,16 @@ async fn deleting_a_user_frees_the_name_and_removes_memberships_and_keys(db: Dat
     let org = fx_org(&store, "org").await;
     let alice = fx_user(&store, "alice").await;
     let bob = fx_user(&store, "bob").await;
-    store.add(org.id, alice.id, T0).await.unwrap();
-    store.add(org.id, bob.id, T0).await.unwrap();
+    store.add(org.id, alice.id, T0, fx_audit()).await.unwrap();
+    store.add(org.id, bob.id, T0, fx_audit()).await.unwrap();
     store
-        .set_roles(org.id, alice.id, vec!["organization-admin".into()], T0)
+        .set_roles(
+            org.id,
+            alice.id,
+            vec!["organization-admin".into()],
+            T0,
+            fx_audit(),
+        )
         .await
         .unwrap();
     ApiKeyRepo::create(
@@ -337,7 +363,9 @@ async fn deleting_a_user_frees_the_name_and_removes_memberships_and_keys(db: Dat
     .unwrap();
 
     // Exec
-    UserRepo::delete(&store, alice.id, t(5)).await.unwrap();
+    UserRepo::delete(&store, alice.id, t(5), fx_audit())
+        .await
+        .unwrap();
 
     // Check
     assert!(UserRepo::find(&store, alice.id).await.unwrap().is_none());
@@ -378,7 +406,7 @@ async fn deleting_a_user_frees_the_name_and_removes_memberships_and_keys(db: Dat
     assert_ne!(again.id, alice.id);
     assert!(store.any_exists().await.unwrap());
     assert!(matches!(
-        UserRepo::delete(&store, alice.id, t(6)).await,
+        UserRepo::delete(&store, alice.id, t(6), fx_audit()).await,
         Err(RepoError::NotFound { entity: "user" })
     ));
 }
@@ -406,7 +434,7 @@ async fn fx_ten_users(store: &SeaStore) -> Vec<User> {
         if i >= 6 {
             new.name = format!("Comes after {i}");
         }
-        users.push(UserRepo::create(store, new).await.unwrap());
+        users.push(UserRepo::create(store, new, fx_audit()).await.unwrap());
     }
     users.sort_by_key(|u| u.username.to_lowercase());
     users
@@ -469,18 +497,18 @@ async fn query_filters_users(db: DatabaseConnection) {
     let mut new = fx_new_user("alice");
     new.email = "alice@corp.test".into();
     new.created_at = t(100);
-    let alice = UserRepo::create(&store, new).await.unwrap();
+    let alice = UserRepo::create(&store, new, fx_audit()).await.unwrap();
     let mut new = fx_new_user("bob_100%");
     new.username = "bob".into();
     new.email = "bob_100%@example.com".into();
     new.login_type = LoginType::Github;
     new.status = UserStatus::Dormant;
-    let bob = UserRepo::create(&store, new).await.unwrap();
+    let bob = UserRepo::create(&store, new, fx_audit()).await.unwrap();
     let mut new = fx_new_user("robot");
     new.is_service_account = true;
     new.login_type = LoginType::None;
     new.email = String::new();
-    let robot = UserRepo::create(&store, new).await.unwrap();
+    let robot = UserRepo::create(&store, new, fx_audit()).await.unwrap();
     store.touch_last_seen(alice.id, t(500)).await.unwrap();
 
     let check = |q: UserQuery, expected: Vec<&'static str>| {
@@ -666,11 +694,17 @@ async fn role_filter_on_users_sees_site_roles_only(db: DatabaseConnection) {
     let org = fx_org(&store, "org").await;
     let mut new = fx_new_user("alice");
     new.site_roles = vec!["owner".into()];
-    UserRepo::create(&store, new).await.unwrap();
+    UserRepo::create(&store, new, fx_audit()).await.unwrap();
     let bob = fx_user(&store, "bob").await;
-    store.add(org.id, bob.id, T0).await.unwrap();
+    store.add(org.id, bob.id, T0, fx_audit()).await.unwrap();
     store
-        .set_roles(org.id, bob.id, vec!["organization-admin".into()], T0)
+        .set_roles(
+            org.id,
+            bob.id,
+            vec!["organization-admin".into()],
+            T0,
+            fx_audit(),
+        )
         .await
         .unwrap();
 
@@ -755,12 +789,16 @@ async fn live_user_count_is_maintained(db: DatabaseConnection) {
     store.create_first(fx_new_user("first")).await.unwrap();
     let bob = fx_user(&store, "bob").await;
     fx_user(&store, "carol").await;
-    let _ = UserRepo::create(&store, fx_new_user("BOB"))
+    let _ = UserRepo::create(&store, fx_new_user("BOB"), fx_audit())
         .await
         .unwrap_err();
     assert_eq!(counts().await, (3, 3));
-    UserRepo::delete(&store, bob.id, t(1)).await.unwrap();
-    let _ = UserRepo::delete(&store, bob.id, t(2)).await.unwrap_err();
+    UserRepo::delete(&store, bob.id, t(1), fx_audit())
+        .await
+        .unwrap();
+    let _ = UserRepo::delete(&store, bob.id, t(2), fx_audit())
+        .await
+        .unwrap_err();
     assert_eq!(counts().await, (2, 2));
     // The migration that adds the count starts from the users already there.
     use migrations::{Migrator, MigratorTrait};
