@@ -8,6 +8,7 @@
     unreachable_pub
 )]
 
+mod audit;
 mod fixtures;
 mod members;
 mod routes;
