@@ -117,14 +117,17 @@ async fn main() -> anyhow::Result<()> {
 }
 
 async fn connect(settings: &Settings) -> anyhow::Result<DatabaseConnection> {
-    roster_store::connect(settings.database.url.expose_secret())
-        .await
-        .with_context(|| {
-            format!(
-                "connecting to {}",
-                config::redact_url(settings.database.url.expose_secret())
-            )
-        })
+    roster_store::connect_with(
+        settings.database.url.expose_secret(),
+        settings.database.max_connections,
+    )
+    .await
+    .with_context(|| {
+        format!(
+            "connecting to {}",
+            config::redact_url(settings.database.url.expose_secret())
+        )
+    })
 }
 
 /// Connects, migrates (when asked) and makes sure the default organization exists.

@@ -95,8 +95,21 @@ const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 /// busy timeout. An in-memory SQLite database (`sqlite::memory:`) lives in its one connection, so
 /// its pool has exactly one connection that is never recycled.
 pub async fn connect(url: &str) -> Result<DatabaseConnection, StoreError> {
+    connect_with(url, DEFAULT_MAX_CONNECTIONS).await
+}
+
+/// The pool size [`connect`] uses.
+pub const DEFAULT_MAX_CONNECTIONS: u32 = 16;
+
+/// Like [`connect`], with at most `max_connections` pooled connections (an in-memory SQLite
+/// database always has exactly one).
+pub async fn connect_with(
+    url: &str,
+    max_connections: u32,
+) -> Result<DatabaseConnection, StoreError> {
     let mut opt = ConnectOptions::new(url.to_owned());
-    opt.sqlx_logging(false);
+    opt.sqlx_logging(false)
+        .max_connections(max_connections.max(1));
     if url.starts_with("sqlite:") {
         let in_memory = url.contains(":memory:") || url.contains("mode=memory");
         opt.map_sqlx_sqlite_opts(move |o| {
