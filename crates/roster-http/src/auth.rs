@@ -311,6 +311,54 @@ pub(crate) fn reactivation(user: UserId, now: OffsetDateTime) -> AuditStamp {
     }
 }
 
+/// How many callers the cache keeps before starting afresh.
+const ACTOR_CACHE_CAPACITY: usize = 10_000;
+
+/// Callers compiled by earlier requests, keyed by API key id.
+///
+/// An entry is used only while the authorization epoch (read from storage on every request)
+/// still has the value the entry was built at, so a change made through any replica is seen on
+/// the very next request; the key's secret, expiry and hourly `last_seen_at` refresh are checked
+/// as on the slow path. This turns the five statements that load a caller into one.
+#[derive(Debug, Default)]
+pub struct ActorCache {
+    entries: std::sync::Mutex<std::collections::HashMap<String, CachedActor>>,
+}
+
+#[derive(Debug)]
+struct CachedActor {
+    epoch: i64,
+    key: ApiKey,
+    actor: Arc<Actor>,
+}
+
+impl ActorCache {
+    fn get(&self, id: &str, secret: &str, epoch: i64, now: time::OffsetDateTime) -> Option<Actor> {
+        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        let cached = entries.get(id)?;
+        let fresh = cached.epoch == epoch
+            && bool::from(hash_secret(secret).ct_eq(&cached.key.hashed_secret))
+            && cached.key.expires_at > now
+            && now - cached.key.last_used < time::Duration::HOUR;
+        fresh.then(|| Actor::clone(&cached.actor))
+    }
+
+    fn put(&self, epoch: i64, key: ApiKey, actor: Actor) {
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if entries.len() >= ACTOR_CACHE_CAPACITY {
+            entries.clear();
+        }
+        entries.insert(
+            key.id.clone(),
+            CachedActor {
+                epoch,
+                key,
+                actor: Arc::new(actor),
+            },
+        );
+    }
+}
+
 /// Middleware: authenticates the request or answers 401, and stores the [`Actor`].
 pub async fn authenticate(
     State(state): State<AppState>,
@@ -323,8 +371,22 @@ pub async fn authenticate(
         detail: format!("Cookie {SESSION_COOKIE:?} or query parameter must be provided."),
         invalid_token: false,
     })?;
-    let key = verify_token(&state, &token).await?;
-    let actor = load_actor(&state, key).await?;
+    let (id, secret) = split_token(&token)
+        .map_err(|reason| ApiError::signed_out(format!("Invalid API key format: {reason}")))?;
+    let epoch = state.ports.epoch.authz_epoch().await?;
+    let now = state.clock.now();
+    let actor = match state.actors.get(id, secret, epoch, now) {
+        Some(actor) => actor,
+        None => {
+            let mut key = verify_token(&state, &token).await?;
+            let actor = load_actor(&state, key.clone()).await?;
+            if now - key.last_used >= time::Duration::HOUR {
+                key.last_used = now; // load_actor has just refreshed it.
+            }
+            state.actors.put(epoch, key, actor.clone());
+            actor
+        }
+    };
     tracing::Span::current().record("user_id", tracing::field::display(actor.user.id));
     parts.extensions.insert(actor);
     Ok(next.run(Request::from_parts(parts, body)).await)
@@ -337,6 +399,68 @@ mod tests {
 
     fn parts(builder: axum::http::request::Builder) -> Parts {
         builder.body(()).unwrap().into_parts().0
+    }
+
+    #[test]
+    fn cached_actors_serve_only_their_epoch_secret_and_lifetime() {
+        use roster_domain::ids::UserId;
+        use roster_domain::token::ApiKeyKind;
+        use roster_domain::user::{LoginType, UserStatus};
+        let now = time::macros::datetime!(2026-11-27 12:00 UTC);
+        let t = generate_token();
+        let (id, secret) = split_token(&t.token).unwrap();
+        let user = User {
+            id: UserId::new_v7(),
+            username: "a".into(),
+            email: String::new(),
+            name: String::new(),
+            avatar_url: String::new(),
+            status: UserStatus::Active,
+            login_type: LoginType::Password,
+            is_service_account: false,
+            site_roles: vec![],
+            created_at: now,
+            updated_at: now,
+            last_seen_at: now,
+        };
+        let key = ApiKey {
+            id: t.id.clone(),
+            user_id: user.id,
+            hashed_secret: t.hashed_secret.clone(),
+            kind: ApiKeyKind::Session,
+            login_type: LoginType::Password,
+            token_name: String::new(),
+            created_at: now,
+            expires_at: now + time::Duration::DAY,
+            last_used: now,
+        };
+        let actor = Actor {
+            subject: Arc::new(Subject::new(user.id, &[], &[], &[])),
+            user,
+            memberships: vec![],
+            key_id: t.id.clone(),
+        };
+        let cache = ActorCache::default();
+        assert!(cache.get(id, secret, 7, now).is_none());
+        cache.put(7, key, actor);
+        assert!(cache.get(id, secret, 7, now).is_some());
+        assert!(cache.get(id, secret, 8, now).is_none(), "another epoch");
+        assert!(
+            cache.get(id, &"x".repeat(22), 7, now).is_none(),
+            "another secret"
+        );
+        assert!(
+            cache
+                .get(id, secret, 7, now + time::Duration::HOUR)
+                .is_none(),
+            "last_seen refresh due"
+        );
+        assert!(
+            cache
+                .get(id, secret, 7, now + time::Duration::DAY)
+                .is_none(),
+            "expired"
+        );
     }
 
     #[test]

@@ -4,7 +4,8 @@ use std::sync::Arc;
 
 use roster_domain::Clock;
 use roster_domain::ports::{
-    AiRepo, ApiKeyRepo, AuditRepo, MemberRepo, OrganizationRepo, RoleRepo, StoreHealth, UserRepo,
+    AiRepo, ApiKeyRepo, AuditRepo, AuthzEpoch, MemberRepo, OrganizationRepo, RoleRepo, StoreHealth,
+    UserRepo,
 };
 
 /// The storage ports, as trait objects so tests can pass mocks.
@@ -26,6 +27,8 @@ pub struct Ports {
     pub audit: Arc<dyn AuditRepo>,
     /// Database liveness.
     pub health: Arc<dyn StoreHealth>,
+    /// The authorization epoch, which says whether a cached caller is still current.
+    pub epoch: Arc<dyn AuthzEpoch>,
 }
 
 impl std::fmt::Debug for Ports {
@@ -94,6 +97,8 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     /// Settings.
     pub settings: Arc<ApiSettings>,
+    /// Callers compiled by earlier requests, valid while the authorization epoch holds.
+    pub actors: Arc<crate::auth::ActorCache>,
 }
 
 impl AppState {
@@ -103,6 +108,7 @@ impl AppState {
             ports,
             clock,
             settings: Arc::new(settings),
+            actors: Arc::new(crate::auth::ActorCache::default()),
         }
     }
 }

@@ -170,6 +170,7 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
         ai: store.clone(),
         audit: store.clone(),
         health: store.clone(),
+        epoch: store.clone(),
     };
     let api = ApiSettings {
         entitlements: Entitlements {

@@ -75,11 +75,14 @@ impl ApiKeyRepo for SeaStore {
 
     #[tracing::instrument(level = "debug", skip(self), err(level = "debug"))]
     async fn delete(&self, id: &str) -> RepoResult<()> {
+        let tx = self.write_tx().await?;
+        // A revoked key must stop working on every replica at once, cached or not.
+        crate::bump_authz_epoch(&tx).await?;
         api_keys::Entity::delete_by_id(id.to_owned())
-            .exec(&self.db)
+            .exec(&tx)
             .await
             .map_err(db_err)?;
-        Ok(())
+        tx.commit().await.map_err(db_err)
     }
 
     #[tracing::instrument(level = "debug", skip(self), err(level = "debug"))]

@@ -40,11 +40,12 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use roster_domain::RepoResult;
-use roster_domain::ports::StoreHealth;
+use roster_domain::ports::{AuthzEpoch, StoreHealth};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
-    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, SqliteTransactionMode,
-    TransactionOptions, TransactionTrait,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 
 pub use crate::error::StoreError;
@@ -73,6 +74,35 @@ impl SeaStore {
     /// upgrades from reading to writing; PostgreSQL ignores the mode.
     async fn write_tx(&self) -> RepoResult<DatabaseTransaction> {
         begin_write(&self.db).await
+    }
+}
+
+/// Increments the authorization epoch inside `tx` (see `roster_domain::ports::AuthzEpoch`).
+/// Every write that changes what someone may do calls it before committing.
+pub(crate) async fn bump_authz_epoch(tx: &DatabaseTransaction) -> RepoResult<()> {
+    let stmt = Query::update()
+        .table(Alias::new("authz_epoch"))
+        .value(Alias::new("value"), Expr::col(Alias::new("value")).add(1))
+        .and_where(Expr::col(Alias::new("singleton")).eq(1))
+        .to_owned();
+    tx.execute(&stmt).await.map(|_| ()).map_err(error::db_err)
+}
+
+#[async_trait]
+impl AuthzEpoch for SeaStore {
+    #[tracing::instrument(level = "debug", skip(self), err(level = "debug"))]
+    async fn authz_epoch(&self) -> RepoResult<i64> {
+        let stmt = Query::select()
+            .column(Alias::new("value"))
+            .from(Alias::new("authz_epoch"))
+            .and_where(Expr::col(Alias::new("singleton")).eq(1))
+            .to_owned();
+        match self.db.query_one(&stmt).await.map_err(error::db_err)? {
+            Some(row) => row.try_get("", "value").map_err(error::db_err),
+            None => Err(roster_domain::RepoError::NotFound {
+                entity: "authz_epoch",
+            }),
+        }
     }
 }
 
@@ -109,7 +139,7 @@ pub async fn connect_with(
 ) -> Result<DatabaseConnection, StoreError> {
     let mut opt = ConnectOptions::new(url.to_owned());
     opt.sqlx_logging(false)
-        .max_connections(max_connections.max(1));
+        .max_connections(Ord::max(max_connections, 1));
     if url.starts_with("sqlite:") {
         let in_memory = url.contains(":memory:") || url.contains("mode=memory");
         opt.map_sqlx_sqlite_opts(move |o| {

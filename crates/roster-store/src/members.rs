@@ -220,6 +220,8 @@ impl MemberRepo for SeaStore {
         audit: AuditStamp,
     ) -> RepoResult<Membership> {
         let tx = self.write_tx().await?;
+        // Who may do what changes: cached subjects must be rebuilt.
+        crate::bump_authz_epoch(&tx).await?;
         let (username, username_key) = users::Entity::find_by_id(user.0)
             .filter(users::Column::Deleted.eq(false))
             .select_only()
@@ -277,6 +279,8 @@ impl MemberRepo for SeaStore {
     #[tracing::instrument(level = "debug", skip(self, audit), err(level = "debug"))]
     async fn remove(&self, org: OrganizationId, user: UserId, audit: AuditStamp) -> RepoResult<()> {
         let tx = self.write_tx().await?;
+        // Who may do what changes: cached subjects must be rebuilt.
+        crate::bump_authz_epoch(&tx).await?;
         let old = membership_in(&tx, org, user)
             .await?
             .ok_or(RepoError::NotFound {
@@ -389,6 +393,8 @@ impl MemberRepo for SeaStore {
         audit: AuditStamp,
     ) -> RepoResult<Membership> {
         let tx = self.write_tx().await?;
+        // Who may do what changes: cached subjects must be rebuilt.
+        crate::bump_authz_epoch(&tx).await?;
         // Touching the membership first locks it: concurrent calls replace the set in turn, and
         // the state read next for the audit diff is the one this call replaces.
         let res = om::Entity::update_many()

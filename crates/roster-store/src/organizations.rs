@@ -193,6 +193,8 @@ impl OrganizationRepo for SeaStore {
         audit: AuditStamp,
     ) -> RepoResult<Organization> {
         let tx = self.write_tx().await?;
+        // Who may do what changes: cached subjects must be rebuilt.
+        crate::bump_authz_epoch(&tx).await?;
         let old = lock_org(&tx, id).await?;
         let mut update = organizations::Entity::update_many()
             .col_expr(organizations::Column::UpdatedAt, Expr::val(micros(at)));
@@ -240,6 +242,8 @@ impl OrganizationRepo for SeaStore {
         audit: AuditStamp,
     ) -> RepoResult<()> {
         let tx = self.write_tx().await?;
+        // Who may do what changes: cached subjects must be rebuilt.
+        crate::bump_authz_epoch(&tx).await?;
         let old = lock_org(&tx, id).await?;
         // Freeing the name key lets a new organization take the name.
         organizations::Entity::update_many()
@@ -298,6 +302,8 @@ impl SeaStore {
             updated_at: at,
         };
         let tx = self.write_tx().await?;
+        // Who may do what changes: cached subjects must be rebuilt.
+        crate::bump_authz_epoch(&tx).await?;
         organizations::Entity::insert(model.clone().into_active_model())
             .exec_without_returning(&tx)
             .await

@@ -117,6 +117,8 @@ impl RoleRepo for SeaStore {
             updated_at: micros(at),
         };
         let tx = self.write_tx().await?;
+        // Who may do what changes: cached subjects must be rebuilt.
+        crate::bump_authz_epoch(&tx).await?;
         custom_roles::Entity::insert(model.clone().into_active_model())
             .exec_without_returning(&tx)
             .await
@@ -135,6 +137,8 @@ impl RoleRepo for SeaStore {
         audit: AuditStamp,
     ) -> RepoResult<CustomRole> {
         let tx = self.write_tx().await?;
+        // Who may do what changes: cached subjects must be rebuilt.
+        crate::bump_authz_epoch(&tx).await?;
         let old = find_role(&tx, input.organization_id, &input.name)
             .await?
             .ok_or(RepoError::NotFound { entity: "role" })?;
@@ -172,6 +176,8 @@ impl RoleRepo for SeaStore {
     async fn delete(&self, org: OrganizationId, name: &str, audit: AuditStamp) -> RepoResult<()> {
         let name = key(name);
         let tx = self.write_tx().await?;
+        // Who may do what changes: cached subjects must be rebuilt.
+        crate::bump_authz_epoch(&tx).await?;
         let old = find_role(&tx, org, &name)
             .await?
             .ok_or(RepoError::NotFound { entity: "role" })?;

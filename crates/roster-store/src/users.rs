@@ -400,6 +400,8 @@ impl UserRepo for SeaStore {
         audit: AuditStamp,
     ) -> RepoResult<User> {
         let tx = self.write_tx().await?;
+        // Who may do what changes: cached subjects must be rebuilt.
+        crate::bump_authz_epoch(&tx).await?;
         let old = lock_user(&tx, id).await?;
         users::Entity::update_many()
             .col_expr(users::Column::Status, Expr::val(status.as_str()))
@@ -426,6 +428,8 @@ impl UserRepo for SeaStore {
         audit: AuditStamp,
     ) -> RepoResult<User> {
         let tx = self.write_tx().await?;
+        // Who may do what changes: cached subjects must be rebuilt.
+        crate::bump_authz_epoch(&tx).await?;
         // Locking the row first makes concurrent calls replace the set one after another.
         let old = lock_user(&tx, id).await?;
         users::Entity::update_many()
@@ -458,6 +462,8 @@ impl UserRepo for SeaStore {
     #[tracing::instrument(level = "debug", skip(self, audit), err(level = "debug"))]
     async fn delete(&self, id: UserId, at: OffsetDateTime, audit: AuditStamp) -> RepoResult<()> {
         let tx = self.write_tx().await?;
+        // Who may do what changes: cached subjects must be rebuilt.
+        crate::bump_authz_epoch(&tx).await?;
         let old = lock_user(&tx, id).await?;
         // Freeing the keys lets a new user take the username and email.
         let res = users::Entity::update_many()

@@ -30,6 +30,18 @@ pub trait StoreHealth: Send + Sync {
     async fn ping(&self) -> RepoResult<()>;
 }
 
+/// A counter of authorization-relevant changes, for caching compiled subjects.
+///
+/// Every change to roles, memberships, user status or site roles, organizations, custom roles
+/// and API key revocation increments it in the same transaction, so a subject cached at one
+/// value is current exactly while the counter still reads that value, on every replica.
+#[cfg_attr(feature = "mocks", mockall::automock)]
+#[async_trait]
+pub trait AuthzEpoch: Send + Sync {
+    /// The current value.
+    async fn authz_epoch(&self) -> RepoResult<i64>;
+}
+
 /// Users.
 #[cfg_attr(feature = "mocks", mockall::automock)]
 #[async_trait]

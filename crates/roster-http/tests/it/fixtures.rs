@@ -9,8 +9,8 @@ use roster_domain::FixedClock;
 use roster_domain::ids::{OrganizationId, UserId};
 use roster_domain::organization::{Membership, Organization};
 use roster_domain::ports::{
-    MockAiRepo, MockApiKeyRepo, MockAuditRepo, MockMemberRepo, MockOrganizationRepo, MockRoleRepo,
-    MockStoreHealth, MockUserRepo,
+    MockAiRepo, MockApiKeyRepo, MockAuditRepo, MockAuthzEpoch, MockMemberRepo,
+    MockOrganizationRepo, MockRoleRepo, MockStoreHealth, MockUserRepo,
 };
 use roster_domain::token::{ApiKey, ApiKeyKind};
 use roster_domain::user::{LoginType, User, UserStatus};
@@ -36,6 +36,7 @@ pub struct Mocks {
     pub ai: MockAiRepo,
     pub audit: MockAuditRepo,
     pub health: MockStoreHealth,
+    pub epoch: MockAuthzEpoch,
     /// When false, [`Mocks::app`] accepts any failed-request audit record; tests about the
     /// audit log set their own expectations and this to true.
     pub audit_checked: bool,
@@ -118,6 +119,8 @@ impl Mocks {
     }
 
     pub fn app(mut self) -> axum::Router {
+        // The authorization epoch never moves in these tests.
+        self.epoch.expect_authz_epoch().returning(|| Ok(0));
         if !self.audit_checked {
             self.audit.expect_record().returning(|_| Ok(()));
         }
@@ -130,6 +133,7 @@ impl Mocks {
             ai: Arc::new(self.ai),
             audit: Arc::new(self.audit),
             health: Arc::new(self.health),
+            epoch: Arc::new(self.epoch),
         };
         roster_http::router(AppState::new(
             ports,
