@@ -140,6 +140,13 @@ pub async fn connect_with(
     let mut opt = ConnectOptions::new(url.to_owned());
     opt.sqlx_logging(false)
         .max_connections(Ord::max(max_connections, 1));
+    if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+        // Every statement is prepared with its limit, cursor and filters as parameters. After a
+        // few executions PostgreSQL may switch to a generic plan that can't see them, and the
+        // keyset page then scans instead of seeking: 4× slower at 100,000 members. Planning
+        // each execution costs a fraction of that.
+        opt.map_sqlx_postgres_opts(|o| o.options([("plan_cache_mode", "force_custom_plan")]));
+    }
     if url.starts_with("sqlite:") {
         let in_memory = url.contains(":memory:") || url.contains("mode=memory");
         opt.map_sqlx_sqlite_opts(move |o| {
