@@ -101,9 +101,20 @@ pub async fn seed_members(
         ids.extend(batch.into_iter().map(|(id, _)| id));
         start = end;
     }
-    // Fresh statistics, so the planner picks the indexes right away rather than after autovacuum.
-    for table in ["users", "organization_members"] {
-        db.execute_unprepared(&format!("ANALYZE {table}"))
+    // Fresh statistics, so the planner picks the indexes right away rather than after
+    // autovacuum; on PostgreSQL also a vacuum, which marks the new pages all-visible so counts
+    // are index-only scans instead of visiting every row of the heap.
+    let maintenance = match db.get_database_backend() {
+        sea_orm::DbBackend::Postgres => "VACUUM (ANALYZE)",
+        _ => "ANALYZE",
+    };
+    for table in [
+        "users",
+        "organization_members",
+        "organization_member_roles",
+        "user_site_roles",
+    ] {
+        db.execute_unprepared(&format!("{maintenance} {table}"))
             .await
             .map_err(db_err)?;
     }
