@@ -511,6 +511,152 @@ async fn custom_roles_grant_what_they_say(backend: Backend) {
     .expect_error(404, "No custom role with the name nope found");
 }
 
+async fn custom_role_refusals(backend: Backend) {
+    let srv = Server::start(&backend, &[]).await;
+    let admin = srv.first_user().await;
+    let path = "/api/v2/organizations/default/members/roles";
+    let perm = |t: &str, a: &str| json!([{"negate": false, "resource_type": t, "action": a}]);
+    let cases = [
+        (json!({"name": "bad name"}), "Validation failed.", None),
+        (
+            json!({"name": "r1", "site_permissions": perm("workspace", "read")}),
+            "Invalid request, not allowed to assign site wide permissions for an organization role.",
+            Some("organization scoped roles may not contain site wide permissions"),
+        ),
+        (
+            json!({"name": "r1", "user_permissions": perm("workspace", "read")}),
+            "Invalid request, not allowed to assign user permissions for an organization role.",
+            Some("organization scoped roles may not contain user permissions"),
+        ),
+        (
+            json!({"name": "r1", "organization_member_permissions": perm("workspace", "read")}),
+            "Invalid request, not allowed to assign organization member permissions for an organization role.",
+            Some("organization scoped roles may not contain organization member permissions"),
+        ),
+        (
+            json!({"name": "r1", "organization_permissions": perm("nonsense", "read")}),
+            "Failed to update role permissions",
+            Some("invalid role: invalid resource type \"nonsense\""),
+        ),
+        (
+            json!({"name": "r1", "organization_permissions": perm("user", "ssh")}),
+            "Failed to update role permissions",
+            Some("invalid role: invalid action \"ssh\" for resource \"user\""),
+        ),
+        (
+            json!({"name": "Owner"}),
+            "Reserved role name",
+            Some("\"Owner\" is a reserved role name, and not allowed to be used"),
+        ),
+    ];
+    for (body, message, detail) in cases {
+        let reply = srv
+            .call(Method::POST, path, &admin, body.clone())
+            .await
+            .expect_error(400, message);
+        if let Some(d) = detail {
+            assert_eq!(reply["detail"], d, "{body}");
+        }
+    }
+    // Names are unique per organization whatever the case.
+    srv.call(Method::POST, path, &admin, json!({"name": "dup"}))
+        .await
+        .expect(200);
+    srv.call(Method::POST, path, &admin, json!({"name": "DUP"}))
+        .await
+        .expect_error(400, "Failed to update role permissions");
+    // A replacement drops permissions that are no longer valid instead of refusing.
+    let mut perms = perm("nonsense", "read");
+    perms
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"negate": false, "resource_type": "workspace", "action": "read"}));
+    let role = srv
+        .call(
+            Method::PUT,
+            path,
+            &admin,
+            json!({"name": "dup", "organization_permissions": perms}),
+        )
+        .await
+        .expect(200);
+    assert_eq!(
+        role["organization_permissions"],
+        json!([{"negate": false, "resource_type": "workspace", "action": "read"}])
+    );
+    // Replacing a role that does not exist is 404.
+    srv.call(Method::PUT, path, &admin, json!({"name": "ghost"}))
+        .await
+        .expect_error(404, NOT_FOUND);
+}
+
+async fn custom_roles_keep_working_without_the_entitlement(backend: Backend) {
+    // One database, first served with custom roles enabled, then by a server without them.
+    let dir = tempfile::tempdir().unwrap();
+    let url = match &backend {
+        Backend::Sqlite => format!(
+            "sqlite://{}?mode=rwc",
+            dir.path().join("shared.db").display()
+        ),
+        Backend::Postgres(admin) => crate::harness::fresh_postgres_database(admin).await,
+    };
+    let (admin, alice) = {
+        let srv = Server::start_on(tempfile::tempdir().unwrap(), &url, &[]).await;
+        let admin = srv.first_user().await;
+        let (_, alice) = srv.user(&admin, "alice").await;
+        srv.user(&admin, "bob").await;
+        srv.call(Method::POST, "/api/v2/organizations/default/members/roles", &admin, json!({
+            "name": "creator",
+            "organization_permissions": [{"negate": false, "resource_type": "workspace", "action": "create"}],
+        }))
+        .await
+        .expect(200);
+        (admin, alice)
+    };
+    let srv = Server::start_on(
+        tempfile::tempdir().unwrap(),
+        &url,
+        &[("ROSTER_ENTITLEMENTS__CUSTOM_ROLES", "false")],
+    )
+    .await;
+    let roles = srv
+        .get("/api/v2/organizations/default/members/roles", &admin)
+        .await
+        .expect(200);
+    let creator = roles
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "creator")
+        .unwrap();
+    assert_eq!(creator["assignable"], true);
+    assert_eq!(creator["built_in"], false);
+    srv.call(
+        Method::PUT,
+        "/api/v2/organizations/default/members/alice/roles",
+        &admin,
+        json!({"roles": ["creator"]}),
+    )
+    .await
+    .expect(200);
+    srv.call(
+        Method::POST,
+        "/api/v2/organizations/default/members/bob/workspaces",
+        &alice,
+        json!({"name": "w"}),
+    )
+    .await
+    .expect(201);
+    srv.call(
+        Method::PUT,
+        "/api/v2/organizations/default/members/roles",
+        &admin,
+        json!({"name": "creator"}),
+    )
+    .await
+    .expect_error(403, "Custom Roles is a Premium feature. Contact sales!");
+}
+
 async fn custom_roles_entitlement(backend: Backend) {
     let srv = Server::start(&backend, &[("ROSTER_ENTITLEMENTS__CUSTOM_ROLES", "false")]).await;
     let admin = srv.first_user().await;
@@ -537,4 +683,6 @@ e2e!(
     workspace_creation_ban_blocks_even_admins,
     custom_roles_grant_what_they_say,
     custom_roles_entitlement,
+    custom_role_refusals,
+    custom_roles_keep_working_without_the_entitlement,
 );
