@@ -13,7 +13,7 @@ use rand::Rng;
 use rand::distr::Alphanumeric;
 use roster_domain::audit::AuditStamp;
 use roster_domain::ids::{AuditLogId, UserId};
-use roster_domain::organization::Membership;
+use roster_domain::organization::{Membership, Organization};
 use roster_domain::token::ApiKey;
 use roster_domain::user::{User, UserStatus};
 use roster_rbac::Subject;
@@ -142,6 +142,9 @@ pub struct Actor {
     pub subject: Arc<Subject>,
     /// The id of the API key used.
     pub key_id: String,
+    /// The authorization epoch this caller was checked at; caches of authorization-relevant
+    /// data (organizations) are valid for the request while they were filled at this value.
+    pub epoch: i64,
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for Actor {
@@ -230,7 +233,7 @@ pub async fn verify_token(state: &AppState, token: &str) -> ApiResult<ApiKey> {
 }
 
 /// Loads the user, memberships and custom roles behind a key and compiles the subject.
-pub async fn load_actor(state: &AppState, key: ApiKey) -> ApiResult<Actor> {
+pub async fn load_actor(state: &AppState, key: ApiKey, epoch: i64) -> ApiResult<Actor> {
     let now = state.clock.now();
     let mut user = state
         .ports
@@ -270,6 +273,7 @@ pub async fn load_actor(state: &AppState, key: ApiKey) -> ApiResult<Actor> {
         memberships,
         subject: Arc::new(subject),
         key_id: key.id,
+        epoch,
     })
 }
 
@@ -359,6 +363,34 @@ impl ActorCache {
     }
 }
 
+/// Organizations looked up by earlier requests, keyed by the path value that named them
+/// (`default`, an id, or a lower-cased name), valid while the authorization epoch holds: renames
+/// and deletions move the epoch, and lookups that found nothing are never kept.
+#[derive(Debug, Default)]
+pub struct OrganizationCache {
+    entries: std::sync::Mutex<std::collections::HashMap<String, (i64, Organization)>>,
+}
+
+impl OrganizationCache {
+    /// The organization `key` named at `epoch`, if known.
+    pub fn get(&self, key: &str, epoch: i64) -> Option<Organization> {
+        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        entries
+            .get(key)
+            .filter(|(e, _)| *e == epoch)
+            .map(|(_, org)| org.clone())
+    }
+
+    /// Remembers what `key` named at `epoch`.
+    pub fn put(&self, key: String, epoch: i64, org: Organization) {
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if entries.len() >= ACTOR_CACHE_CAPACITY {
+            entries.clear();
+        }
+        entries.insert(key, (epoch, org));
+    }
+}
+
 /// Middleware: authenticates the request or answers 401, and stores the [`Actor`].
 pub async fn authenticate(
     State(state): State<AppState>,
@@ -379,7 +411,7 @@ pub async fn authenticate(
         Some(actor) => actor,
         None => {
             let mut key = verify_token(&state, &token).await?;
-            let actor = load_actor(&state, key.clone()).await?;
+            let actor = load_actor(&state, key.clone(), epoch).await?;
             if now - key.last_used >= time::Duration::HOUR {
                 key.last_used = now; // load_actor has just refreshed it.
             }
@@ -439,6 +471,7 @@ mod tests {
             user,
             memberships: vec![],
             key_id: t.id.clone(),
+            epoch: 7,
         };
         let cache = ActorCache::default();
         assert!(cache.get(id, secret, 7, now).is_none());

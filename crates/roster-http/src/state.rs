@@ -99,6 +99,8 @@ pub struct AppState {
     pub settings: Arc<ApiSettings>,
     /// Callers compiled by earlier requests, valid while the authorization epoch holds.
     pub actors: Arc<crate::auth::ActorCache>,
+    /// Organizations resolved by earlier requests, valid while the authorization epoch holds.
+    pub organizations: Arc<crate::auth::OrganizationCache>,
 }
 
 impl AppState {
@@ -109,6 +111,7 @@ impl AppState {
             clock,
             settings: Arc::new(settings),
             actors: Arc::new(crate::auth::ActorCache::default()),
+            organizations: Arc::new(crate::auth::OrganizationCache::default()),
         }
     }
 }

@@ -54,15 +54,23 @@ pub(crate) async fn resolve_org(
     if raw.is_empty() {
         return Err(ApiError::bad_request("\"organization\" must be provided."));
     }
-    let orgs = &state.ports.orgs;
-    let found = if raw == "default" || raw == Uuid::nil().to_string() {
-        orgs.default_org().await?
-    } else if let Ok(id) = raw.parse::<OrganizationId>() {
-        orgs.find(id).await?
-    } else {
-        orgs.find_by_name(&raw.to_lowercase()).await?
+    let key = raw.to_lowercase();
+    let org = match state.organizations.get(&key, actor.epoch) {
+        Some(org) => org,
+        None => {
+            let orgs = &state.ports.orgs;
+            let found = if key == "default" || key == Uuid::nil().to_string() {
+                orgs.default_org().await?
+            } else if let Ok(id) = key.parse::<OrganizationId>() {
+                orgs.find(id).await?
+            } else {
+                orgs.find_by_name(&key).await?
+            };
+            let org = found.ok_or(ApiError::NotFound)?;
+            state.organizations.put(key, actor.epoch, org.clone());
+            org
+        }
     };
-    let org = found.ok_or(ApiError::NotFound)?;
     if !actor.subject.allows(Action::Read, &org_object(org.id)) {
         return Err(ApiError::NotFound);
     }
