@@ -24,11 +24,11 @@ fmt-check:
 lint:
     cargo clippy --workspace --all-targets --locked -- -D warnings
 
-# The whole suite on SQLite and a throwaway PostgreSQL (started from the machine's binaries)
+# The whole suite: SQLite, a throwaway PostgreSQL and the browser tests (installs Chromium if missing)
 test *args:
     scripts/test.sh {{args}}
 
-# Only the SQLite leg (no PostgreSQL needed)
+# Only the SQLite leg (no PostgreSQL; browser tests skip without ChromeDriver)
 test-sqlite *args:
     cargo nextest run --workspace {{args}}
 

@@ -230,10 +230,22 @@ impl ApiError {
 }
 
 impl From<RepoError> for ApiError {
-    /// A repository error that a handler did not map itself is a server fault: conflicts and
-    /// missing rows that a client can cause are handled where they can happen.
+    /// Handlers map the conflicts and missing rows they expect to Coder's specific messages.
+    /// What reaches this conversion unmapped comes from a race (the row vanished, or appeared,
+    /// between the handler's checks and its write): still the client's view of the data, so a
+    /// 404 or a 409, never a 500. Only an unavailable store is a server fault.
     fn from(e: RepoError) -> Self {
-        ApiError::Internal(Box::new(e))
+        match e {
+            RepoError::NotFound { .. } => ApiError::NotFound,
+            RepoError::Conflict { field } => ApiError::Conflict {
+                message: "The request conflicts with the current state of the resource.".into(),
+                validations: vec![ValidationError::new(
+                    field,
+                    "This value is already in use and should be unique.",
+                )],
+            },
+            e @ RepoError::Unavailable(_) => ApiError::Internal(Box::new(e)),
+        }
     }
 }
 
@@ -332,6 +344,19 @@ mod tests {
             ApiError::ForbiddenMessage("Custom Roles is a Premium feature. Contact sales!".into()),
             403,
             r#"{"message":"Custom Roles is a Premium feature. Contact sales!"}"#,
+        );
+    }
+
+    #[test]
+    fn unmapped_repository_errors_are_the_clients_view_not_a_fault() {
+        let status = |e: RepoError| ApiError::from(e).status().as_u16();
+        assert_eq!(status(RepoError::NotFound { entity: "user" }), 404);
+        assert_eq!(status(RepoError::Conflict { field: "name" }), 409);
+        assert_eq!(
+            status(RepoError::Unavailable(Box::new(std::io::Error::other(
+                "down"
+            )))),
+            500
         );
     }
 

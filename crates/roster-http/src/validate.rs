@@ -38,6 +38,19 @@ fn looks_like_email(s: &str) -> bool {
         && s.len() <= 254
 }
 
+/// Checks a password against [`password_strength`], as Coder answers a weak one:
+/// `400 Password not strong enough!` with the problem on `password`.
+pub(crate) fn strong_password(password: &str) -> Result<(), crate::error::ApiError> {
+    match password_strength(password) {
+        None => Ok(()),
+        Some(problem) => Err(crate::error::ApiError::BadRequest {
+            message: "Password not strong enough!".into(),
+            detail: String::new(),
+            validations: vec![roster_domain::ValidationError::new("password", problem)],
+        }),
+    }
+}
+
 /// Coder's password policy: 6 to 64 characters and enough entropy. Returns the problem.
 pub(crate) fn password_strength(password: &str) -> Option<String> {
     let len = password.chars().count();

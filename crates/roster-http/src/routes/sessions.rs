@@ -89,13 +89,7 @@ pub(crate) async fn create_first_user(
     if !errors.is_empty() {
         return Err(ApiError::invalid("Validation failed.", errors));
     }
-    if let Some(problem) = validate::password_strength(&req.password) {
-        return Err(ApiError::BadRequest {
-            message: "Password not strong enough!".into(),
-            detail: String::new(),
-            validations: vec![roster_domain::ValidationError::new("password", problem)],
-        });
-    }
+    validate::strong_password(&req.password)?;
     if state.ports.users.any_exists().await? {
         return Err(first_user_conflict());
     }

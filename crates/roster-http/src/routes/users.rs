@@ -212,14 +212,8 @@ pub(crate) async fn create(
             organization_ids.push(org.id);
         }
     }
-    if !req.password.is_empty()
-        && let Some(problem) = validate::password_strength(&req.password)
-    {
-        return Err(ApiError::BadRequest {
-            message: "Password not strong enough!".into(),
-            detail: String::new(),
-            validations: vec![roster_domain::ValidationError::new("password", problem)],
-        });
+    if !req.password.is_empty() {
+        validate::strong_password(&req.password)?;
     }
     let password_hash = if req.password.is_empty() {
         None
