@@ -85,6 +85,16 @@ pub fn fx_membership(org: &Organization, user: &User, roles: &[&str]) -> Members
 impl Mocks {
     /// Expects the caller `user` (with these memberships) to sign in with [`TOKEN`].
     pub fn signed_in(&mut self, user: &User, memberships: Vec<Membership>) {
+        self.signed_in_last_used(user, memberships, NOW);
+    }
+
+    /// Like [`Mocks::signed_in`], with the key last used at `last_used`.
+    pub fn signed_in_last_used(
+        &mut self,
+        user: &User,
+        memberships: Vec<Membership>,
+        last_used: OffsetDateTime,
+    ) {
         let (id, secret) = TOKEN.split_once('-').unwrap();
         let key = ApiKey {
             id: id.into(),
@@ -95,7 +105,7 @@ impl Mocks {
             token_name: String::new(),
             created_at: NOW,
             expires_at: NOW + time::Duration::DAY,
-            last_used: NOW,
+            last_used,
         };
         self.keys
             .expect_find()

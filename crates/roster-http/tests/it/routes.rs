@@ -117,3 +117,64 @@ async fn openapi_document_is_served() {
         body["paths"]["/api/v2/organizations/{organization}/paginated-members"]["get"].is_object()
     );
 }
+
+#[tokio::test]
+async fn last_seen_is_refreshed_when_an_hour_has_passed() {
+    let mut mocks = Mocks::default();
+    let user = fx_user("alice", &[]);
+    mocks.signed_in_last_used(&user, vec![], NOW - time::Duration::minutes(61));
+    let id = user.id;
+    mocks
+        .keys
+        .expect_touch()
+        .withf(move |key, u, at| key == "abcdefghij" && *u == id && *at == NOW)
+        .times(1)
+        .returning(|_, _, _| Ok(()));
+    mocks
+        .members
+        .expect_organization_ids_of()
+        .returning(|_| Ok(vec![]));
+    let (status, body) = send(mocks.app(), authed("GET", "/api/v2/users/me")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["last_seen_at"], "2026-11-27T12:00:00Z");
+}
+
+#[tokio::test]
+async fn last_seen_is_not_written_within_the_hour() {
+    let mut mocks = Mocks::default();
+    let user = fx_user("alice", &[]);
+    mocks.signed_in_last_used(&user, vec![], NOW - time::Duration::minutes(59));
+    mocks.keys.expect_touch().never();
+    mocks
+        .members
+        .expect_organization_ids_of()
+        .returning(|_| Ok(vec![]));
+    let (status, _) = send(mocks.app(), authed("GET", "/api/v2/users/me")).await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_dormant_caller_is_reactivated() {
+    let mut mocks = Mocks::default();
+    let mut user = fx_user("sleepy", &[]);
+    user.status = roster_domain::user::UserStatus::Dormant;
+    mocks.signed_in(&user, vec![]);
+    let mut active = user.clone();
+    active.status = roster_domain::user::UserStatus::Active;
+    let id = user.id;
+    mocks
+        .users
+        .expect_set_status()
+        .withf(move |u, status, _, _| {
+            *u == id && *status == roster_domain::user::UserStatus::Active
+        })
+        .times(1)
+        .returning(move |_, _, _, _| Ok(active.clone()));
+    mocks
+        .members
+        .expect_organization_ids_of()
+        .returning(|_| Ok(vec![]));
+    let (status, body) = send(mocks.app(), authed("GET", "/api/v2/users/me")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["status"], "active");
+}
