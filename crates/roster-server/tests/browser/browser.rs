@@ -227,21 +227,41 @@ impl Browser {
 
     /// Clicks the first element matching `css` (waiting for it), scrolled to the middle of
     /// its scroll container so sticky headers can't cover it.
+    /// An element the page re-renders between finding and using it is found again.
     pub async fn click(&self, css: &str) {
-        let e = self.wait(css).await;
-        self.client
-            .execute(
-                "arguments[0].scrollIntoView({block: 'center', inline: 'center'});",
-                vec![serde_json::to_value(&e).unwrap()],
-            )
-            .await
-            .unwrap();
-        e.click().await.unwrap();
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let e = self.wait(css).await;
+            let scrolled = self
+                .client
+                .execute(
+                    "arguments[0].scrollIntoView({block: 'center', inline: 'center'});",
+                    vec![serde_json::to_value(&e).unwrap()],
+                )
+                .await;
+            let clicked = match scrolled {
+                Ok(_) => e.click().await,
+                Err(err) => Err(err),
+            };
+            match clicked {
+                Ok(()) => return,
+                Err(err) => assert!(Instant::now() < deadline, "clicking {css:?}: {err}"),
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
 
-    /// Types into the first element matching `css` (waiting for it).
+    /// Types into the first element matching `css` (waiting for it); an element the page
+    /// re-renders meanwhile is found again.
     pub async fn type_into(&self, css: &str, text: &str) {
-        self.wait(css).await.send_keys(text).await.unwrap();
+        let deadline = Instant::now() + WAIT;
+        loop {
+            match self.wait(css).await.send_keys(text).await {
+                Ok(()) => return,
+                Err(err) => assert!(Instant::now() < deadline, "typing into {css:?}: {err}"),
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
 
     /// Signs in through the sign-in form and waits for the Users page.
