@@ -271,9 +271,11 @@ pub(crate) async fn put_roles(
     let current = &member.membership.roles;
     let added: Vec<&String> = wanted.iter().filter(|r| !current.contains(r)).collect();
     let removed: Vec<&String> = current.iter().filter(|r| !wanted.contains(r)).collect();
+    // One lookup serves both the check below and the answer's display names.
+    let custom = custom_roles_for_display(&state, &org, [&wanted, current].into_iter()).await?;
     // Every changed role must exist in this organization: built in, or a custom role of it.
     for name in added.iter().chain(removed.iter()) {
-        if !builtin::is_org_role(name) && state.ports.roles.find(org.id, name).await?.is_none() {
+        if !builtin::is_org_role(name) && !custom.iter().any(|r| &r.name == *name) {
             return Err(ApiError::bad_request(format!(
                 "\"{name}:{}\" is not a supported role",
                 org.id
@@ -325,7 +327,6 @@ pub(crate) async fn put_roles(
                 e => e.into(),
             })?
     };
-    let custom = custom_roles_for_display(&state, &org, std::iter::once(&membership.roles)).await?;
     Ok(json_response(
         StatusCode::OK,
         &MemberView::new(&membership, &custom),
