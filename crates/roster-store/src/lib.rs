@@ -119,6 +119,9 @@ pub(crate) async fn begin_write(db: &DatabaseConnection) -> RepoResult<DatabaseT
 /// How long an SQLite writer waits for another one before giving up.
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// A pooled connection idle at least this long is pinged before it is handed out.
+const POOL_PING_AFTER_IDLE: Duration = Duration::from_secs(30);
+
 /// Opens a connection pool for a `sqlite:` or `postgres:` URL.
 ///
 /// SQLite files are created when missing and run with foreign keys on, write-ahead logging and a
@@ -139,14 +142,11 @@ pub async fn connect_with(
 ) -> Result<DatabaseConnection, StoreError> {
     let mut opt = ConnectOptions::new(url.to_owned());
     opt.sqlx_logging(false)
-        .max_connections(Ord::max(max_connections, 1));
-    if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-        // Every statement is prepared with its limit, cursor and filters as parameters. After a
-        // few executions PostgreSQL may switch to a generic plan that can't see them, and the
-        // keyset page then scans instead of seeking: 4× slower at 100,000 members. Planning
-        // each execution costs a fraction of that.
-        opt.map_sqlx_postgres_opts(|o| o.options([("plan_cache_mode", "force_custom_plan")]));
-    }
+        .max_connections(Ord::max(max_connections, 1))
+        // SQLx pings a connection on every checkout by default: a round trip per statement.
+        // Only a connection idle long enough to have been dropped by the server or a proxy is
+        // worth checking; a dead hot connection fails its statement, which reports the fault.
+        .test_before_acquire_if_idle_for(POOL_PING_AFTER_IDLE);
     if url.starts_with("sqlite:") {
         let in_memory = url.contains(":memory:") || url.contains("mode=memory");
         opt.map_sqlx_sqlite_opts(move |o| {

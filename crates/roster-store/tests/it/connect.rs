@@ -98,27 +98,3 @@ async fn sqlite_file_writers_queue_instead_of_failing() {
         task.await.unwrap().unwrap();
     }
 }
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn postgres_connections_plan_every_execution() {
-    use sea_orm::{ConnectionTrait, Statement};
-    let Ok(url) = std::env::var("ROSTER_TEST_PG_URL") else {
-        assert_ne!(
-            std::env::var("ROSTER_REQUIRE_PG").as_deref(),
-            Ok("1"),
-            "ROSTER_REQUIRE_PG=1 but ROSTER_TEST_PG_URL is not set"
-        );
-        return;
-    };
-    let db = roster_store::connect_with(&url, 2).await.unwrap();
-    let row = db
-        .query_one_raw(Statement::from_string(
-            db.get_database_backend(),
-            "SHOW plan_cache_mode",
-        ))
-        .await
-        .unwrap()
-        .unwrap();
-    let mode: String = row.try_get("", "plan_cache_mode").unwrap();
-    assert_eq!(mode, "force_custom_plan");
-}
