@@ -19,11 +19,11 @@ use roster_domain::ports::MemberRepo;
 use roster_domain::search::UserQuery;
 use roster_domain::{RepoError, RepoResult};
 use sea_orm::sea_query::{
-    Alias, Asterisk, Expr, ExprTrait, Func, Order, Query, SelectStatement, SubQueryStatement,
+    Asterisk, Expr, ExprTrait, Func, Order, Query, SelectStatement, SubQueryStatement,
 };
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, Iterable,
-    QueryFilter, QueryResult, QuerySelect,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryResult,
+    QuerySelect,
 };
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -32,59 +32,11 @@ use crate::SeaStore;
 use crate::audit::write_entry;
 use crate::convert::{from_micros, micros, role_set};
 use crate::entity::{
-    organization_member_roles as omr, organization_members as om, organizations,
-    user_site_roles as usr, users,
+    organization_member_roles as omr, organization_members as om, organizations, users,
 };
 use crate::error::{db_err, db_err_fk};
 use crate::query::{MemberScope, and_cond, cursor_key, member_scope, user_query};
-use crate::users::{build_paged, user_from};
-
-/// A member row's roles column: the user's site roles, or their organization roles in one
-/// organization, as one comma-separated value (`NULL` for none) from a correlated subquery.
-/// Role names never hold a comma: site roles are built in, and organization roles are built in or
-/// custom roles whose names pass Coder's name rule.
-fn roles_column(user: Expr, org: Option<OrganizationId>) -> Expr {
-    let agg = |col: Expr| {
-        Expr::from(
-            Func::cust(Alias::new("string_agg"))
-                .arg(col)
-                .arg(Expr::val(ROLE_SEPARATOR)),
-        )
-    };
-    let sub = match org {
-        None => Query::select()
-            .expr(agg(Expr::col((usr::Entity, usr::Column::Role))))
-            .from(usr::Entity)
-            .and_where(Expr::col((usr::Entity, usr::Column::UserId)).eq(user))
-            .to_owned(),
-        Some(org) => Query::select()
-            .expr(agg(Expr::col((omr::Entity, omr::Column::Role))))
-            .from(omr::Entity)
-            .and_where(Expr::col((omr::Entity, omr::Column::OrganizationId)).eq(org.0))
-            .and_where(Expr::col((omr::Entity, omr::Column::UserId)).eq(user))
-            .to_owned(),
-    };
-    Expr::from(SubQueryStatement::from(sub))
-}
-
-const ROLE_SEPARATOR: &str = ",";
-
-/// Adds the `site_roles` and `org_roles` columns of the user whose id is `user`.
-fn select_role_columns(sel: &mut SelectStatement, org: OrganizationId, user: Expr) {
-    sel.expr_as(roles_column(user.clone(), None), Alias::new("site_roles"))
-        .expr_as(roles_column(user, Some(org)), Alias::new("org_roles"));
-}
-
-fn split_roles(joined: Option<String>) -> Vec<String> {
-    joined
-        .map(|s| {
-            s.split(ROLE_SEPARATOR)
-                .filter(|r| !r.is_empty())
-                .map(str::to_owned)
-                .collect()
-        })
-        .unwrap_or_default()
-}
+use crate::users::{USER_COLUMNS, build_paged, roles_column, split_roles, user_at};
 
 /// Memberships in `org` matching `q`, `scope` and the cursor, without a select list.
 ///
@@ -118,44 +70,47 @@ fn members_base(
     sel
 }
 
-/// Adds the select list of a member row: the user's columns and the membership's times.
-fn select_member_columns(sel: &mut SelectStatement) {
-    sel.columns(users::Column::iter().map(|c| (users::Entity, c)))
-        .expr_as(
-            Expr::col((om::Entity, om::Column::CreatedAt)),
-            Alias::new("m_created_at"),
-        )
-        .expr_as(
-            Expr::col((om::Entity, om::Column::UpdatedAt)),
-            Alias::new("m_updated_at"),
-        );
+/// Adds the select list of a member row: the user's columns, the membership's times, and the
+/// user's site and organization roles.
+fn select_member_columns(sel: &mut SelectStatement, org: OrganizationId) {
+    sel.columns(USER_COLUMNS.iter().map(|c| (users::Entity, *c)))
+        .column((om::Entity, om::Column::CreatedAt))
+        .column((om::Entity, om::Column::UpdatedAt));
+    let user = Expr::col((users::Entity, users::Column::Id));
+    sel.expr(roles_column(user.clone(), None))
+        .expr(roles_column(user, Some(org)));
 }
 
-/// Reads member rows (see [`select_member_columns`] and [`select_role_columns`]).
-fn members_from_rows(org: OrganizationId, rows: &[QueryResult]) -> RepoResult<Vec<MemberWithUser>> {
+/// Reads member rows whose member columns (see [`select_member_columns`]) start at column `at`.
+fn members_from_rows(
+    org: OrganizationId,
+    rows: &[QueryResult],
+    at: usize,
+) -> RepoResult<Vec<MemberWithUser>> {
+    let m = at + USER_COLUMNS.len();
     let mut members = Vec::with_capacity(rows.len());
     for row in rows {
-        let user = users::Model::from_query_result(row, "").map_err(db_err)?;
-        let created: i64 = row.try_get("", "m_created_at").map_err(db_err)?;
-        let updated: i64 = row.try_get("", "m_updated_at").map_err(db_err)?;
-        let site = split_roles(row.try_get("", "site_roles").map_err(db_err)?);
-        let org_roles = split_roles(row.try_get("", "org_roles").map_err(db_err)?);
+        let created: i64 = row.try_get_by_index(m).map_err(db_err)?;
+        let updated: i64 = row.try_get_by_index(m + 1).map_err(db_err)?;
+        let site = split_roles(row.try_get_by_index(m + 2).map_err(db_err)?);
+        let org_roles = split_roles(row.try_get_by_index(m + 3).map_err(db_err)?);
+        let user = user_at(row, at, site)?;
         members.push(MemberWithUser {
             membership: Membership {
                 organization_id: org,
-                user_id: UserId(user.id),
+                user_id: user.id,
                 roles: role_set(org_roles),
                 created_at: from_micros(created)?,
                 updated_at: from_micros(updated)?,
             },
-            user: user_from(user, site)?,
+            user,
         });
     }
     Ok(members)
 }
 
-/// A page of members, each row with its user's roles and the count of every match (`total`, an
-/// uncorrelated subquery that both databases evaluate once), with the limit and offset left to
+/// A page of members: the count of every match first (an uncorrelated subquery that both
+/// databases evaluate once), then the member columns, with the limit and offset left to
 /// [`build_paged`].
 fn page_statement(
     org: OrganizationId,
@@ -165,12 +120,8 @@ fn page_statement(
     total: SelectStatement,
 ) -> SelectStatement {
     let mut sel = members_base(org, query, scope, after, true);
-    sel.expr_as(
-        Expr::from(SubQueryStatement::from(total)),
-        Alias::new("total"),
-    );
-    select_member_columns(&mut sel);
-    select_role_columns(&mut sel, org, Expr::col((users::Entity, users::Column::Id)));
+    sel.expr(Expr::from(SubQueryStatement::from(total)));
+    select_member_columns(&mut sel, org);
     sel.order_by((om::Entity, om::Column::UsernameKey), Order::Asc);
     sel
 }
@@ -344,10 +295,9 @@ impl MemberRepo for SeaStore {
             None,
             true,
         );
-        select_member_columns(&mut sel);
-        select_role_columns(&mut sel, org, Expr::col((users::Entity, users::Column::Id)));
+        select_member_columns(&mut sel, org);
         let rows = self.db.query_all(&sel).await.map_err(db_err)?;
-        Ok(members_from_rows(org, &rows)?.into_iter().next())
+        Ok(members_from_rows(org, &rows, 0)?.into_iter().next())
     }
 
     #[tracing::instrument(level = "debug", skip(self), err(level = "debug"))]
@@ -383,13 +333,13 @@ impl MemberRepo for SeaStore {
         let rows = self.db.query_all_raw(stmt).await.map_err(db_err)?;
         // Every row carries the count; only a page past the end needs asking again.
         let total: Option<i64> = match rows.first() {
-            Some(row) => row.try_get("", "total").map_err(db_err)?,
+            Some(row) => row.try_get_by_index(0).map_err(db_err)?,
             None => match self.db.query_one(&total).await.map_err(db_err)? {
                 Some(row) => row.try_get_by_index(0).map_err(db_err)?,
                 None => None,
             },
         };
-        let rows = members_from_rows(org, &rows)?;
+        let rows = members_from_rows(org, &rows, 1)?;
         let total = u64::try_from(total.unwrap_or(0)).unwrap_or(0);
         Ok(PageOf { rows, count: total })
     }

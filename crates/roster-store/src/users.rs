@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 use roster_domain::audit::{AuditStamp, NewAuditEntry};
 use roster_domain::filter::RowFilter;
-use roster_domain::ids::UserId;
+use roster_domain::ids::{OrganizationId, UserId};
 use roster_domain::page::{PageOf, Pagination};
 use roster_domain::ports::UserRepo;
 use roster_domain::search::UserQuery;
@@ -13,10 +13,11 @@ use roster_domain::user::{NewUser, User, UserCredentials, UserStatus};
 use roster_domain::{RepoError, RepoResult};
 use sea_orm::sea_query::{
     Alias, Asterisk, Expr, ExprTrait, Func, IntoCondition, Order, Query, SelectStatement,
+    SubQueryStatement,
 };
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, IntoActiveModel,
-    Iterable, QueryFilter, QuerySelect,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
+    QueryResult, QuerySelect,
 };
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -49,6 +50,86 @@ pub(crate) fn user_from(m: users::Model, site_roles: Vec<String>) -> RepoResult<
     })
 }
 
+/// The `users` columns a [`User`] is made of, in the order [`user_at`] reads them.
+pub(crate) const USER_COLUMNS: [users::Column; 11] = [
+    users::Column::Id,
+    users::Column::Username,
+    users::Column::Email,
+    users::Column::Name,
+    users::Column::AvatarUrl,
+    users::Column::Status,
+    users::Column::LoginType,
+    users::Column::IsServiceAccount,
+    users::Column::CreatedAt,
+    users::Column::UpdatedAt,
+    users::Column::LastSeenAt,
+];
+
+/// The user in `row`'s columns `at..at + USER_COLUMNS.len()`, read by position: by name, each
+/// column costs a formatted name and a search through the row's columns.
+pub(crate) fn user_at(row: &QueryResult, at: usize, site_roles: Vec<String>) -> RepoResult<User> {
+    let get_time = |i: usize| -> RepoResult<OffsetDateTime> {
+        from_micros(row.try_get_by_index::<i64>(at + i).map_err(db_err)?)
+    };
+    let status: String = row.try_get_by_index(at + 5).map_err(db_err)?;
+    let login_type: String = row.try_get_by_index(at + 6).map_err(db_err)?;
+    Ok(User {
+        id: UserId(row.try_get_by_index(at).map_err(db_err)?),
+        username: row.try_get_by_index(at + 1).map_err(db_err)?,
+        email: row.try_get_by_index(at + 2).map_err(db_err)?,
+        name: row.try_get_by_index(at + 3).map_err(db_err)?,
+        avatar_url: row.try_get_by_index(at + 4).map_err(db_err)?,
+        status: convert::status(&status)?,
+        login_type: convert::login_type(&login_type)?,
+        is_service_account: row.try_get_by_index(at + 7).map_err(db_err)?,
+        site_roles: role_set(site_roles),
+        created_at: get_time(8)?,
+        updated_at: get_time(9)?,
+        last_seen_at: get_time(10)?,
+    })
+}
+
+/// A user's roles as a column: their site roles, or their organization roles in one
+/// organization, as one comma-separated value (`NULL` for none) from a correlated subquery.
+/// Role names never hold a comma: site roles are built in, and organization roles are built in or
+/// custom roles whose names pass Coder's name rule.
+pub(crate) fn roles_column(user: Expr, org: Option<OrganizationId>) -> Expr {
+    let agg = |col: Expr| {
+        Expr::from(
+            Func::cust(Alias::new("string_agg"))
+                .arg(col)
+                .arg(Expr::val(ROLE_SEPARATOR)),
+        )
+    };
+    let sub = match org {
+        None => Query::select()
+            .expr(agg(Expr::col((usr::Entity, usr::Column::Role))))
+            .from(usr::Entity)
+            .and_where(Expr::col((usr::Entity, usr::Column::UserId)).eq(user))
+            .to_owned(),
+        Some(org) => Query::select()
+            .expr(agg(Expr::col((omr::Entity, omr::Column::Role))))
+            .from(omr::Entity)
+            .and_where(Expr::col((omr::Entity, omr::Column::OrganizationId)).eq(org.0))
+            .and_where(Expr::col((omr::Entity, omr::Column::UserId)).eq(user))
+            .to_owned(),
+    };
+    Expr::from(SubQueryStatement::from(sub))
+}
+
+const ROLE_SEPARATOR: &str = ",";
+
+pub(crate) fn split_roles(joined: Option<String>) -> Vec<String> {
+    joined
+        .map(|s| {
+            s.split(ROLE_SEPARATOR)
+                .filter(|r| !r.is_empty())
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// The site roles of these users, in one statement.
 pub(crate) async fn site_roles_of(
     db: &impl ConnectionTrait,
@@ -67,21 +148,6 @@ pub(crate) async fn site_roles_of(
         out.entry(r.user_id).or_default().push(r.role);
     }
     Ok(out)
-}
-
-/// Users of these stored rows, with their site roles fetched in one statement.
-async fn users_with_roles(
-    db: &impl ConnectionTrait,
-    rows: Vec<users::Model>,
-) -> RepoResult<Vec<User>> {
-    let ids: Vec<Uuid> = rows.iter().map(|m| m.id).collect();
-    let mut roles = site_roles_of(db, &ids).await?;
-    rows.into_iter()
-        .map(|m| {
-            let r = roles.remove(&m.id).unwrap_or_default();
-            user_from(m, r)
-        })
-        .collect()
 }
 
 /// One live user matching `cond`, with site roles.
@@ -392,34 +458,47 @@ impl UserRepo for SeaStore {
                 count: 0,
             });
         }
-        let base = users_base(query, filter, page.after_id);
         let unfiltered =
             *filter == RowFilter::All && page.after_id.is_none() && *query == UserQuery::default();
         let total = if unfiltered {
-            let live = user_count::Entity::find_by_id(1)
-                .select_only()
+            Query::select()
                 .column(user_count::Column::Live)
-                .into_tuple::<i64>()
-                .one(&self.db)
-                .await
-                .map_err(db_err)?
-                .unwrap_or(0);
-            u64::try_from(live).unwrap_or(0)
+                .from(user_count::Entity)
+                .and_where(Expr::col(user_count::Column::Singleton).eq(1))
+                .to_owned()
         } else {
-            count(&self.db, &base).await?
+            users_base(query, filter, page.after_id)
+                .expr(Func::count(Expr::col(Asterisk)))
+                .to_owned()
         };
-
-        let mut sel = base;
-        sel.columns(users::Column::iter().map(|c| (users::Entity, c)))
+        // One statement: the count, then each user's columns and site roles.
+        let mut sel = users_base(query, filter, page.after_id);
+        sel.expr(Expr::from(SubQueryStatement::from(total.clone())))
+            .columns(USER_COLUMNS.iter().map(|c| (users::Entity, *c)))
+            .expr(roles_column(
+                Expr::col((users::Entity, users::Column::Id)),
+                None,
+            ))
             .order_by((users::Entity, users::Column::UsernameKey), Order::Asc);
-        paginate(&mut sel, page);
-        let rows = self.db.query_all(&sel).await.map_err(db_err)?;
-        let models = rows
+        let stmt = build_paged(self.db.get_database_backend(), &sel, page);
+        let rows = self.db.query_all_raw(stmt).await.map_err(db_err)?;
+        // Every row carries the count; only a page past the end needs asking again.
+        let total: Option<i64> = match rows.first() {
+            Some(row) => row.try_get_by_index(0).map_err(db_err)?,
+            None => match self.db.query_one(&total).await.map_err(db_err)? {
+                Some(row) => row.try_get_by_index(0).map_err(db_err)?,
+                None => None,
+            },
+        };
+        let roles_at = 1 + USER_COLUMNS.len();
+        let rows = rows
             .iter()
-            .map(|r| users::Model::from_query_result(r, ""))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(db_err)?;
-        let rows = users_with_roles(&self.db, models).await?;
+            .map(|row| {
+                let roles = split_roles(row.try_get_by_index(roles_at).map_err(db_err)?);
+                user_at(row, 1, roles)
+            })
+            .collect::<RepoResult<Vec<_>>>()?;
+        let total = u64::try_from(total.unwrap_or(0)).unwrap_or(0);
         Ok(PageOf { rows, count: total })
     }
 
