@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The member-page benchmark: 100,000 members in PostgreSQL, the release binary, and wrk driving
 # GET .../paginated-members?limit=50 (first page, a deep keyset page, a search matching 100
-# members) for DURATION seconds each. Prints requests/s, latency percentiles and the server's
-# peak resident memory.
+# members) for DURATION seconds each, then the first page again with the AI add-on entitled (every
+# tenth member holds an AI seat, so `has_ai_seat` costs its query). Prints requests/s, latency
+# percentiles and the server's peak resident memory.
 #
 # Environment: MEMBERS (default 100000), DURATION (default 10), CONNECTIONS (default 16),
 # THREADS (default 1), PORT (default 39300).
@@ -28,16 +29,31 @@ cargo build --release --locked --bin roster
 roster="${CARGO_TARGET_DIR:-target}/release/roster"
 export ROSTER_DATABASE__URL="$db_url" ROSTER_LOG__FILTER=warn
 "$roster" migrate up
-time "$roster" seed --organization bench --members "$members"
+time "$roster" seed --organization bench --members "$members" --ai-seat-every 10
 # The seeded users exist, so the first-user route is closed: make the owner directly.
 "$roster" create-admin-user --username bench-admin --email bench@example.com --password SomeSecurePassword!
 
-ROSTER_HTTP__ADDRESS="127.0.0.1:$port" "$roster" server &
-server=$!
-trap 'kill $server 2>/dev/null || true' EXIT
 base="http://127.0.0.1:$port"
-for _ in $(seq 100); do curl -fs "$base/healthz" >/dev/null && break; sleep 0.1; done
+server=
+trap 'if [[ -n "$server" ]]; then kill "$server" 2>/dev/null || true; fi' EXIT
 
+# Starts the server with the given extra environment and waits until it answers.
+start_server() {
+    env ROSTER_HTTP__ADDRESS="127.0.0.1:$port" "$@" "$roster" server &
+    server=$!
+    for _ in $(seq 100); do curl -fs "$base/healthz" >/dev/null && return; sleep 0.1; done
+    echo "bench: the server did not start" >&2
+    exit 1
+}
+
+stop_server() {
+    echo "== server peak resident memory: $(grep VmHWM "/proc/$server/status" | awk '{print $2, $3}')"
+    kill "$server"
+    wait "$server" || true
+    server=
+}
+
+start_server
 token="$(curl -fs "$base/api/v2/users/login" -d '{"email":"bench@example.com","password":"SomeSecurePassword!"}' | sed -E 's/.*"session_token":"([^"]+)".*/\1/')"
 page="$base/api/v2/organizations/bench/paginated-members"
 deep_offset=$((members * 9 / 10))
@@ -45,13 +61,19 @@ after_id="$(curl -fs -H "Coder-Session-Token: $token" "$page?limit=1&offset=$dee
 
 run() {
     local name="$1" url="$2"
-    local count
-    count="$(curl -fs -H "Coder-Session-Token: $token" "$url" | sed -E 's/.*"count":([0-9]+).*/\1/')"
-    echo "== $name (count=$count): $url"
+    local body count seats
+    body="$(curl -fs -H "Coder-Session-Token: $token" "$url")"
+    count="$(sed -E 's/.*"count":([0-9]+).*/\1/' <<<"$body")"
+    seats="$({ grep -o '"has_ai_seat":true' <<<"$body" || true; } | wc -l)"
+    echo "== $name (count=$count, AI seats on the page=$seats): $url"
     wrk -t"$threads" -c"$connections" -d"${duration}s" --latency -H "Coder-Session-Token: $token" "$url" \
         | grep -E "Requests/sec|^ +(50|90|99)%|Non-2xx|Socket errors"
 }
 run "first page" "$page?limit=50"
 run "deep keyset page" "$page?limit=50&after_id=$after_id"
 run "search (q=u0001)" "$page?limit=50&q=u0001"
-echo "== server peak resident memory: $(grep VmHWM /proc/$server/status | awk '{print $2, $3}')"
+stop_server
+
+start_server ROSTER_ENTITLEMENTS__AI_GOVERNANCE_USER_LIMIT="$members"
+run "first page, AI add-on entitled" "$page?limit=50"
+stop_server

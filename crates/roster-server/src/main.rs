@@ -64,6 +64,9 @@ enum Command {
         /// How many members to add.
         #[arg(long, default_value_t = 100_000)]
         members: usize,
+        /// Give every N-th new member an AI seat (one AI Bridge interception); 0 for none.
+        #[arg(long, default_value_t = 0)]
+        ai_seat_every: usize,
     },
 }
 
@@ -109,9 +112,11 @@ async fn main() -> anyhow::Result<()> {
         Command::Seed {
             organization,
             members,
+            ai_seat_every,
         } => {
             let db = prepare_database(&settings, true).await?;
-            seed(&SeaStore::new(db), &SystemClock, &organization, members).await
+            let store = SeaStore::new(db);
+            seed(&store, &SystemClock, &organization, members, ai_seat_every).await
         }
     }
 }
@@ -292,6 +297,7 @@ async fn seed(
     clock: &dyn Clock,
     name: &str,
     members: usize,
+    ai_seat_every: usize,
 ) -> anyhow::Result<()> {
     let org = match store.find_by_name(name).await? {
         Some(org) => org,
@@ -312,9 +318,16 @@ async fn seed(
         .await
         .context("creating the organization")?,
     };
-    roster_store::seed::seed_members(store.connection(), org.id, members, clock.now())
+    let ids = roster_store::seed::seed_members(store.connection(), org.id, members, clock.now())
         .await
         .context("seeding members")?;
     println!("seeded {members} members into {} ({})", org.name, org.id);
+    if ai_seat_every > 0 {
+        let seated: Vec<_> = ids.into_iter().step_by(ai_seat_every).collect();
+        roster_store::seed::seed_ai_interceptions(store.connection(), &seated, clock.now())
+            .await
+            .context("seeding AI Bridge interceptions")?;
+        println!("gave {} of them an AI seat", seated.len());
+    }
     Ok(())
 }

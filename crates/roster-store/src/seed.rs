@@ -9,10 +9,13 @@ use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter,
 };
 use time::OffsetDateTime;
+use uuid::Uuid;
 
 use crate::begin_write;
 use crate::convert::micros;
-use crate::entity::{organization_members as om, organizations, users};
+use crate::entity::{
+    aibridge_interceptions as ai, organization_members as om, organizations, users,
+};
 use crate::error::db_err;
 use crate::users::add_to_user_count;
 
@@ -101,22 +104,57 @@ pub async fn seed_members(
         ids.extend(batch.into_iter().map(|(id, _)| id));
         start = end;
     }
-    // Fresh statistics, so the planner picks the indexes right away rather than after
-    // autovacuum; on PostgreSQL also a vacuum, which marks the new pages all-visible so counts
-    // are index-only scans instead of visiting every row of the heap.
+    analyze(
+        db,
+        &[
+            "users",
+            "organization_members",
+            "organization_member_roles",
+            "user_site_roles",
+        ],
+    )
+    .await?;
+    Ok(ids)
+}
+
+/// Records one AI Bridge interception by each of `users`, in batches, so that each of them holds
+/// an AI seat.
+pub async fn seed_ai_interceptions(
+    db: &DatabaseConnection,
+    users: &[UserId],
+    at: OffsetDateTime,
+) -> RepoResult<()> {
+    let at = micros(at);
+    for batch in users.chunks(BATCH) {
+        ai::Entity::insert_many(batch.iter().map(|user| {
+            ai::Model {
+                id: Uuid::now_v7(),
+                initiator_id: user.0,
+                provider: "anthropic".into(),
+                model: "seed".into(),
+                started_at: at,
+            }
+            .into_active_model()
+        }))
+        .exec_without_returning(db)
+        .await
+        .map_err(db_err)?;
+    }
+    analyze(db, &["aibridge_interceptions"]).await
+}
+
+/// Fresh statistics, so the planner picks the indexes right away rather than after autovacuum;
+/// on PostgreSQL also a vacuum, which marks the new pages all-visible so counts are index-only
+/// scans instead of visiting every row of the heap.
+async fn analyze(db: &DatabaseConnection, tables: &[&str]) -> RepoResult<()> {
     let maintenance = match db.get_database_backend() {
         sea_orm::DbBackend::Postgres => "VACUUM (ANALYZE)",
         _ => "ANALYZE",
     };
-    for table in [
-        "users",
-        "organization_members",
-        "organization_member_roles",
-        "user_site_roles",
-    ] {
+    for table in tables {
         db.execute_unprepared(&format!("{maintenance} {table}"))
             .await
             .map_err(db_err)?;
     }
-    Ok(ids)
+    Ok(())
 }

@@ -6,6 +6,7 @@ use roster_domain::filter::{RowFilter, Scoped};
 use roster_domain::ids::{InterceptionId, OrganizationId, UserId, WorkspaceBuildId, WorkspaceId};
 use roster_domain::ports::{AiRepo, UserRepo};
 use roster_store::SeaStore;
+use roster_store::seed::{seed_ai_interceptions, seed_members};
 use sea_orm::DatabaseConnection;
 
 use crate::fixtures::{T0, fx_audit, fx_org, fx_user, t};
@@ -17,6 +18,7 @@ backends!(
     workspace_names_are_unique_per_owner,
     builds_are_numbered_and_delete_marks_the_workspace,
     lists_workspaces_through_the_row_filter,
+    seeded_interceptions_give_seats,
 );
 
 fn fx_interception(user: UserId, at: i64) -> Interception {
@@ -340,4 +342,20 @@ async fn lists_workspaces_through_the_row_filter(db: DatabaseConnection) {
         vec!["b-org", "b-other"]
     );
     let _ = (a_org, b_org, a_other, b_other);
+}
+
+async fn seeded_interceptions_give_seats(db: DatabaseConnection) {
+    // Setup: ten seeded members, every third of them with a seeded interception.
+    let store = SeaStore::new(db.clone());
+    let org = fx_org(&store, "org").await;
+    let ids = seed_members(&db, org.id, 10, T0).await.unwrap();
+    let seated: Vec<UserId> = ids.iter().copied().step_by(3).collect();
+
+    // Exec
+    seed_ai_interceptions(&db, &seated, T0).await.unwrap();
+
+    // Check: exactly those hold a seat.
+    let seats: BTreeSet<UserId> = store.seats_among(&ids).await.unwrap().into_iter().collect();
+    assert_eq!(seats, seated.iter().copied().collect());
+    assert_eq!(store.seat_count().await.unwrap(), 4);
 }
