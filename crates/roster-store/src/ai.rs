@@ -8,7 +8,7 @@ use roster_domain::ids::{InterceptionId, OrganizationId, UserId, WorkspaceBuildI
 use roster_domain::ports::AiRepo;
 use roster_domain::{RepoError, RepoResult};
 use sea_orm::sea_query::{
-    Alias, Asterisk, Expr, ExprTrait, Func, Query, SelectStatement, UnionType,
+    Alias, Asterisk, Condition, Expr, ExprTrait, Func, Query, SelectStatement, SubQueryStatement,
 };
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
@@ -77,20 +77,33 @@ impl AiRepo for SeaStore {
         if users.is_empty() {
             return Ok(Vec::new());
         }
-        let ids: Vec<Uuid> = users.iter().map(|u| u.0).collect();
-        let mut stmt = Query::select()
-            .expr_as(
-                Expr::col((ai::Entity, ai::Column::InitiatorId)),
-                Alias::new("user_id"),
-            )
+        let mut ids: Vec<Uuid> = users.iter().map(|u| u.0).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        // `SELECT v.id FROM (VALUES …) v WHERE (one interception of v.id) IS NOT NULL OR (one AI
+        // workspace of v.id) IS NOT NULL`: each id probes the initiator and owner indexes. Unlike
+        // an `IN (…)` list, the estimates don't depend on the ids, so PostgreSQL keeps one
+        // generic plan per page size instead of planning every lookup afresh; and unlike
+        // `EXISTS`, a scalar subquery is never turned into hashing a whole table per execution.
+        let v = Alias::new("v");
+        let user = || Expr::col((v.clone(), Alias::new("column1")));
+        let first = |mut sel: SelectStatement| {
+            sel.limit(1);
+            Expr::from(SubQueryStatement::from(sel)).is_not_null()
+        };
+        let intercepted = Query::select()
+            .expr(Expr::val(1))
             .from(ai::Entity)
-            .and_where(Expr::col((ai::Entity, ai::Column::InitiatorId)).is_in(ids.clone()))
+            .and_where(Expr::col((ai::Entity, ai::Column::InitiatorId)).eq(user()))
             .to_owned();
-        let mut owners = ai_workspaces();
-        owners
-            .column((ws::Entity, ws::Column::OwnerId))
-            .and_where(Expr::col((ws::Entity, ws::Column::OwnerId)).is_in(ids));
-        stmt.union(UnionType::Distinct, owners);
+        let mut owns = ai_workspaces();
+        owns.expr(Expr::val(1))
+            .and_where(Expr::col((ws::Entity, ws::Column::OwnerId)).eq(user()));
+        let stmt = Query::select()
+            .expr(user())
+            .from_values(ids, v.clone())
+            .cond_where(Condition::any().add(first(intercepted)).add(first(owns)))
+            .to_owned();
         let rows = self.db.query_all(&stmt).await.map_err(db_err)?;
         rows.iter()
             .map(|r| r.try_get_by_index::<Uuid>(0).map(UserId).map_err(db_err))
