@@ -332,13 +332,15 @@ pub(crate) fn paginate(sel: &mut SelectStatement, page: Pagination) {
     }
 }
 
-/// Builds `sel`, which must end in its `ORDER BY` and have no limit, with `page`'s limit and
-/// offset appended as integer literals.
+/// Builds `sel`, which must end in its `ORDER BY` and have no limit, with `page`'s limit
+/// appended as an integer literal and its offset, if any, as a parameter.
 ///
 /// With `LIMIT $n` PostgreSQL's generic plan assumes a tenth of the rows are fetched, never looks
 /// cheaper than a custom one, and so every execution is planned afresh, which costs as much as
-/// running a page. With the literal, every page of one size shares a cached plan. The literals
-/// are integers formatted here, so nothing from a request reaches the SQL text.
+/// running a page. With the literal, first and keyset pages of one size share a cached plan. An
+/// offset stays a parameter: as a literal, every page number would be another statement to
+/// prepare on every pooled connection. The literal is an integer formatted here, so nothing from
+/// a request reaches the SQL text.
 pub(crate) fn build_paged(
     backend: sea_orm::DbBackend,
     sel: &SelectStatement,
@@ -355,9 +357,19 @@ pub(crate) fn build_paged(
         stmt.sql.push_str(&limit.to_string());
     }
     if page.offset > 0 {
+        let offset = i64::try_from(page.offset).unwrap_or(i64::MAX);
+        let values = stmt
+            .values
+            .get_or_insert_with(|| sea_orm::Values(Vec::new()));
+        values.0.push(sea_orm::Value::BigInt(Some(offset)));
         stmt.sql.push_str(" OFFSET ");
-        stmt.sql
-            .push_str(&Ord::min(page.offset, NO_LIMIT).to_string());
+        match backend {
+            sea_orm::DbBackend::Postgres => {
+                stmt.sql.push('$');
+                stmt.sql.push_str(&values.0.len().to_string());
+            }
+            _ => stmt.sql.push('?'),
+        }
     }
     stmt
 }

@@ -783,6 +783,30 @@ async fn postgres_caches_the_member_page_plan() {
         for (statement, generic) in &plans {
             assert!(*generic > 0, "planned on every execution: {statement}");
         }
+
+        // Pages by offset share one statement whatever the offset (so no page number is
+        // prepared anew on every connection), and their rows follow on.
+        let mut seen = Vec::new();
+        for offset in [1, 2, 3, 50] {
+            let at = Pagination {
+                after_id: None,
+                offset,
+                limit: Some(1),
+            };
+            let rows = list(&store, org.id, &all, &RowFilter::All, at).await.rows;
+            seen.push(rows[0].user.id);
+        }
+        assert_eq!(seen, vec![ids[1], ids[2], ids[3], ids[50]]);
+        let offset_statements = one
+            .query_all_raw(Statement::from_string(
+                DbBackend::Postgres,
+                "SELECT statement FROM pg_prepared_statements \
+                 WHERE statement LIKE '%organization_members%LIMIT 1 OFFSET $%' \
+                 AND statement NOT LIKE '%pg_prepared_statements%'",
+            ))
+            .await
+            .unwrap();
+        assert_eq!(offset_statements.len(), 1);
     })
     .await;
 }
