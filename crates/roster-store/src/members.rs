@@ -36,7 +36,7 @@ use crate::entity::{
 };
 use crate::error::{db_err, db_err_fk};
 use crate::query::{MemberScope, and_cond, cursor_key, member_scope, user_query};
-use crate::users::{USER_COLUMNS, build_paged, roles_column, split_roles, user_at};
+use crate::users::{USER_COLUMNS, query_page, roles_column, split_roles, user_at};
 
 /// Memberships in `org` matching `q`, `scope` and the cursor, without a select list.
 ///
@@ -111,7 +111,7 @@ fn members_from_rows(
 
 /// A page of members: the count of every match first (an uncorrelated subquery that both
 /// databases evaluate once), then the member columns, with the limit and offset left to
-/// [`build_paged`].
+/// [`query_page`].
 fn page_statement(
     org: OrganizationId,
     query: &UserQuery,
@@ -329,19 +329,9 @@ impl MemberRepo for SeaStore {
                 .to_owned()
         };
         let sel = page_statement(org, query, scope, page.after_id, total.clone());
-        let stmt = build_paged(self.db.get_database_backend(), &sel, page);
-        let rows = self.db.query_all_raw(stmt).await.map_err(db_err)?;
-        // Every row carries the count; only a page past the end needs asking again.
-        let total: Option<i64> = match rows.first() {
-            Some(row) => row.try_get_by_index(0).map_err(db_err)?,
-            None => match self.db.query_one(&total).await.map_err(db_err)? {
-                Some(row) => row.try_get_by_index(0).map_err(db_err)?,
-                None => None,
-            },
-        };
+        let (rows, count) = query_page(&self.db, &sel, &total, page).await?;
         let rows = members_from_rows(org, &rows, 1)?;
-        let total = u64::try_from(total.unwrap_or(0)).unwrap_or(0);
-        Ok(PageOf { rows, count: total })
+        Ok(PageOf { rows, count })
     }
 
     #[tracing::instrument(level = "debug", skip(self, audit), err(level = "debug"))]

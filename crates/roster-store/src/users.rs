@@ -341,7 +341,7 @@ pub(crate) fn paginate(sel: &mut SelectStatement, page: Pagination) {
 /// offset stays a parameter: as a literal, every page number would be another statement to
 /// prepare on every pooled connection. The literal is an integer formatted here, so nothing from
 /// a request reaches the SQL text.
-pub(crate) fn build_paged(
+fn build_paged(
     backend: sea_orm::DbBackend,
     sel: &SelectStatement,
     page: Pagination,
@@ -372,6 +372,27 @@ pub(crate) fn build_paged(
         }
     }
     stmt
+}
+
+/// Runs the page `sel`, whose first column is the subquery `total` counting every match, with
+/// `page`'s limit and offset (see [`build_paged`]). Returns the rows and the count: every row
+/// carries it, so only a page past the end asks for it again.
+pub(crate) async fn query_page(
+    db: &impl ConnectionTrait,
+    sel: &SelectStatement,
+    total: &SelectStatement,
+    page: Pagination,
+) -> RepoResult<(Vec<QueryResult>, u64)> {
+    let stmt = build_paged(db.get_database_backend(), sel, page);
+    let rows = db.query_all_raw(stmt).await.map_err(db_err)?;
+    let count: Option<i64> = match rows.first() {
+        Some(row) => row.try_get_by_index(0).map_err(db_err)?,
+        None => match db.query_one(total).await.map_err(db_err)? {
+            Some(row) => row.try_get_by_index(0).map_err(db_err)?,
+            None => None,
+        },
+    };
+    Ok((rows, u64::try_from(count.unwrap_or(0)).unwrap_or(0)))
 }
 
 #[async_trait]
@@ -492,16 +513,7 @@ impl UserRepo for SeaStore {
                 None,
             ))
             .order_by((users::Entity, users::Column::UsernameKey), Order::Asc);
-        let stmt = build_paged(self.db.get_database_backend(), &sel, page);
-        let rows = self.db.query_all_raw(stmt).await.map_err(db_err)?;
-        // Every row carries the count; only a page past the end needs asking again.
-        let total: Option<i64> = match rows.first() {
-            Some(row) => row.try_get_by_index(0).map_err(db_err)?,
-            None => match self.db.query_one(&total).await.map_err(db_err)? {
-                Some(row) => row.try_get_by_index(0).map_err(db_err)?,
-                None => None,
-            },
-        };
+        let (rows, count) = query_page(&self.db, &sel, &total, page).await?;
         let roles_at = 1 + USER_COLUMNS.len();
         let rows = rows
             .iter()
@@ -510,8 +522,7 @@ impl UserRepo for SeaStore {
                 user_at(row, 1, roles)
             })
             .collect::<RepoResult<Vec<_>>>()?;
-        let total = u64::try_from(total.unwrap_or(0)).unwrap_or(0);
-        Ok(PageOf { rows, count: total })
+        Ok(PageOf { rows, count })
     }
 
     #[tracing::instrument(level = "debug", skip(self, audit), err(level = "debug"))]
