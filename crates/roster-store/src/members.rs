@@ -1,11 +1,12 @@
 //! [`MemberRepo`] on [`SeaStore`].
 //!
-//! A member page is one statement whatever its size (two when it is past the end): the count (the maintained
-//! `organizations.member_count` when nothing narrows the list, else an index-backed `COUNT`), the
-//! page itself (memberships joined to users, in `organization_members_org_username_idx` order),
-//! and each row's site and organization roles aggregated by correlated subqueries on the role
-//! tables' primary keys. Every statement through the pool costs a round trip and a ping on
-//! release, so one statement instead of three is most of a page's cost at the database.
+//! A member page is one statement whatever its size (two when it is past the end): the count
+//! (the maintained `organizations.member_count` when nothing narrows the list, else an
+//! index-backed `COUNT`), the page itself (memberships joined to users, in
+//! `organization_members_org_username_idx` order), and each row's site and organization roles
+//! aggregated by correlated subqueries on the role tables' primary keys. Each statement through
+//! the pool is a round trip plus a ping when the connection returns to the pool, so it pays to
+//! ask once.
 
 use std::collections::HashMap;
 

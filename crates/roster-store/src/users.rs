@@ -119,6 +119,7 @@ pub(crate) fn roles_column(user: Expr, org: Option<OrganizationId>) -> Expr {
 
 const ROLE_SEPARATOR: &str = ",";
 
+/// The role names in a [`roles_column`] value.
 pub(crate) fn split_roles(joined: Option<String>) -> Vec<String> {
     joined
         .map(|s| {
