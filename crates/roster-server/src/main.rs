@@ -124,7 +124,7 @@ async fn main() -> anyhow::Result<()> {
 async fn connect(settings: &Settings) -> anyhow::Result<DatabaseConnection> {
     roster_store::connect_with(
         settings.database.url.expose_secret(),
-        settings.database.max_connections,
+        settings.database.pool_size(),
     )
     .await
     .with_context(|| {
