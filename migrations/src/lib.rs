@@ -29,6 +29,7 @@ mod m20261127_000007_tune_search_indexes;
 mod m20261127_000008_create_user_count;
 mod m20261127_000009_create_audit_logs;
 mod m20261127_000010_create_authz_epoch;
+mod m20261128_000011_create_member_marks;
 
 /// Roster's migrations, in the order they apply.
 #[derive(Debug, Clone, Copy, Default)]
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000008_create_user_count::Migration),
             Box::new(m20261127_000009_create_audit_logs::Migration),
             Box::new(m20261127_000010_create_authz_epoch::Migration),
+            Box::new(m20261128_000011_create_member_marks::Migration),
         ]
     }
 }

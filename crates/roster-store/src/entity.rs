@@ -111,6 +111,8 @@ pub(crate) mod organizations {
         pub is_default: bool,
         pub deleted: bool,
         pub member_count: i64,
+        /// Bumped with every change to the set of members (see `marks`).
+        pub members_version: i64,
         pub created_at: i64,
         pub updated_at: i64,
     }
@@ -135,6 +137,28 @@ pub(crate) mod organization_members {
         pub username_key: String,
         pub created_at: i64,
         pub updated_at: i64,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub(crate) mod organization_member_marks {
+    use sea_orm::entity::prelude::*;
+
+    /// Every n-th member key of an organization with the number of members after it (see
+    /// `marks`).
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "organization_member_marks")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub organization_id: Uuid,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub username_key: String,
+        pub members_version: i64,
+        pub members_after: i64,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -29,6 +29,7 @@ mod audit;
 mod convert;
 mod entity;
 mod error;
+mod marks;
 mod members;
 mod organizations;
 mod query;
@@ -36,10 +37,12 @@ mod roles;
 pub mod seed;
 mod users;
 
-use std::time::Duration;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use roster_domain::RepoResult;
+use roster_domain::ids::OrganizationId;
 use roster_domain::ports::{AuthzEpoch, StoreHealth};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
@@ -56,12 +59,50 @@ pub use crate::error::StoreError;
 #[derive(Debug, Clone)]
 pub struct SeaStore {
     db: DatabaseConnection,
+    /// `None` when background maintenance is off.
+    marks: Option<Arc<marks::RefreshSchedule>>,
 }
 
 impl SeaStore {
     /// An adapter over a connection from [`connect`], with the schema migrated.
     pub fn new(db: DatabaseConnection) -> Self {
-        SeaStore { db }
+        SeaStore {
+            db,
+            marks: Some(Arc::default()),
+        }
+    }
+
+    /// This adapter without background maintenance: marks are rebuilt only by
+    /// [`SeaStore::refresh_member_marks`]. For tests and tools that must know when writes happen.
+    pub fn without_background_maintenance(mut self) -> Self {
+        self.marks = None;
+        self
+    }
+
+    /// Rebuilds the rank marks that count the members after a keyset cursor in `org`, unless they
+    /// are current (see `marks`). The store does this by itself in the background; bulk loads call
+    /// it so the first deep page is already cheap. Returns whether it rebuilt them.
+    pub async fn refresh_member_marks(&self, org: OrganizationId) -> RepoResult<bool> {
+        marks::refresh(&self.db, org).await
+    }
+
+    /// Checks the marks of `org` in the background, if this replica hasn't lately.
+    fn refresh_member_marks_later(&self, org: OrganizationId) {
+        let Some(schedule) = &self.marks else {
+            return;
+        };
+        if !schedule.due(org, Instant::now()) {
+            return;
+        }
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        let db = self.db.clone();
+        runtime.spawn(async move {
+            if let Err(error) = marks::refresh(&db, org).await {
+                tracing::warn!(%error, organization = %org.0, "refreshing member marks failed");
+            }
+        });
     }
 
     /// The underlying connection.

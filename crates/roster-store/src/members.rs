@@ -36,6 +36,7 @@ use crate::entity::{
     organization_member_roles as omr, organization_members as om, organizations, users,
 };
 use crate::error::{db_err, db_err_fk};
+use crate::marks::{self, next_members_version};
 use crate::query::{MemberScope, and_cond, cursor_key, member_scope, user_query};
 use crate::users::{USER_COLUMNS, query_page, roles_column, split_roles, user_at};
 
@@ -202,7 +203,11 @@ impl MemberRepo for SeaStore {
         let res = organizations::Entity::update_many()
             .col_expr(
                 organizations::Column::MemberCount,
-                Expr::col(organizations::Column::MemberCount).add(1),
+                Expr::col(organizations::Column::MemberCount).add(1_i64),
+            )
+            .col_expr(
+                organizations::Column::MembersVersion,
+                next_members_version(),
             )
             .filter(organizations::Column::Id.eq(org.0))
             .filter(organizations::Column::Deleted.eq(false))
@@ -271,7 +276,11 @@ impl MemberRepo for SeaStore {
         organizations::Entity::update_many()
             .col_expr(
                 organizations::Column::MemberCount,
-                Expr::col(organizations::Column::MemberCount).sub(1),
+                Expr::col(organizations::Column::MemberCount).sub(1_i64),
+            )
+            .col_expr(
+                organizations::Column::MembersVersion,
+                next_members_version(),
             )
             .filter(organizations::Column::Id.eq(org.0))
             .exec(&tx)
@@ -316,21 +325,24 @@ impl MemberRepo for SeaStore {
                 count: 0,
             });
         }
-        let unfiltered =
-            scope == MemberScope::All && page.after_id.is_none() && *query == UserQuery::default();
-        let total = if unfiltered {
-            Query::select()
+        let everyone = scope == MemberScope::All && *query == UserQuery::default();
+        let total = match page.after_id {
+            None if everyone => Query::select()
                 .column(organizations::Column::MemberCount)
                 .from(organizations::Entity)
                 .and_where(Expr::col(organizations::Column::Id).eq(org.0))
-                .to_owned()
-        } else {
-            members_base(org, query, scope, page.after_id, false)
+                .to_owned(),
+            Some(after) if everyone => marks::count_after(org, after),
+            _ => members_base(org, query, scope, page.after_id, false)
                 .expr(Func::count(Expr::col(Asterisk)))
-                .to_owned()
+                .to_owned(),
         };
         let sel = page_statement(org, query, scope, page.after_id, total.clone());
         let (rows, count) = query_page(&self.db, &sel, &total, page).await?;
+        if everyone && page.after_id.is_some() && count >= marks::REFRESH_ABOVE {
+            // Cheap if the marks served this count; if they didn't, the next one will be.
+            self.refresh_member_marks_later(org);
+        }
         let rows = members_from_rows(org, &rows, 1)?;
         Ok(PageOf { rows, count })
     }

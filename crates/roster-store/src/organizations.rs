@@ -22,6 +22,7 @@ use crate::entity::{
     users,
 };
 use crate::error::db_err;
+use crate::marks::next_members_version;
 use crate::query::{ObjectOrg, row_filter};
 
 /// The role the creator of an organization gets in it.
@@ -253,6 +254,10 @@ impl OrganizationRepo for SeaStore {
                 Expr::val(Option::<String>::None),
             )
             .col_expr(organizations::Column::MemberCount, Expr::val(0_i64))
+            .col_expr(
+                organizations::Column::MembersVersion,
+                next_members_version(),
+            )
             .col_expr(organizations::Column::UpdatedAt, Expr::val(micros(at)))
             .filter(organizations::Column::Id.eq(id.0))
             .exec(&tx)
@@ -298,6 +303,7 @@ impl SeaStore {
             is_default: new.is_default,
             deleted: false,
             member_count: i64::from(new.creator.is_some()),
+            members_version: 0,
             created_at: at,
             updated_at: at,
         };

@@ -17,6 +17,7 @@ use crate::entity::{
     aibridge_interceptions as ai, organization_members as om, organizations, users,
 };
 use crate::error::db_err;
+use crate::marks::next_members_version;
 use crate::users::add_to_user_count;
 
 /// Users per multi-row `INSERT`: 17 columns each stays well under both databases' limits on
@@ -50,6 +51,10 @@ pub async fn seed_members(
                 organizations::Column::MemberCount,
                 Expr::col(organizations::Column::MemberCount)
                     .add(i64::try_from(batch.len()).unwrap_or(i64::MAX)),
+            )
+            .col_expr(
+                organizations::Column::MembersVersion,
+                next_members_version(),
             )
             .filter(organizations::Column::Id.eq(org.0))
             .filter(organizations::Column::Deleted.eq(false))
@@ -114,6 +119,8 @@ pub async fn seed_members(
         ],
     )
     .await?;
+    // Count after a cursor from marks at once, rather than after the first deep page.
+    crate::marks::refresh(db, org).await?;
     Ok(ids)
 }
 

@@ -30,6 +30,7 @@ use crate::entity::{
     organizations, user_count, user_site_roles as usr, users,
 };
 use crate::error::{db_err, db_err_fk};
+use crate::marks::next_members_version;
 use crate::query::{ObjectOrg, and_cond, cursor_key, row_filter, user_query};
 
 /// A stored user as a domain user.
@@ -256,7 +257,11 @@ async fn insert_user(tx: &impl ConnectionTrait, new: &NewUser) -> RepoResult<Use
         let bumped = organizations::Entity::update_many()
             .col_expr(
                 organizations::Column::MemberCount,
-                Expr::col(organizations::Column::MemberCount).add(1),
+                Expr::col(organizations::Column::MemberCount).add(1_i64),
+            )
+            .col_expr(
+                organizations::Column::MembersVersion,
+                next_members_version(),
             )
             .filter(organizations::Column::Id.is_in(orgs.iter().copied()))
             .filter(organizations::Column::Deleted.eq(false))
@@ -626,7 +631,11 @@ impl UserRepo for SeaStore {
         organizations::Entity::update_many()
             .col_expr(
                 organizations::Column::MemberCount,
-                Expr::col(organizations::Column::MemberCount).sub(1),
+                Expr::col(organizations::Column::MemberCount).sub(1_i64),
+            )
+            .col_expr(
+                organizations::Column::MembersVersion,
+                next_members_version(),
             )
             .filter(organizations::Column::Id.in_subquery(member_of))
             .exec(&tx)
