@@ -30,6 +30,7 @@ mod m20261127_000008_create_user_count;
 mod m20261127_000009_create_audit_logs;
 mod m20261127_000010_create_authz_epoch;
 mod m20261128_000011_create_member_marks;
+mod m20261128_000012_combine_search_indexes;
 
 /// Roster's migrations, in the order they apply.
 #[derive(Debug, Clone, Copy, Default)]
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000009_create_audit_logs::Migration),
             Box::new(m20261127_000010_create_authz_epoch::Migration),
             Box::new(m20261128_000011_create_member_marks::Migration),
+            Box::new(m20261128_000012_combine_search_indexes::Migration),
         ]
     }
 }

@@ -29,7 +29,7 @@ use crate::convert::{from_micros, key, micros};
 use crate::entity::{audit_logs as al, organizations, users};
 use crate::error::{corrupt, db_err};
 use crate::organizations::org_from;
-use crate::query::{ObjectOrg, contains, never, row_filter};
+use crate::query::{ObjectOrg, Patterns, never, row_filter};
 use crate::users::{count, paginate, site_roles_of, user_from};
 
 /// Writes one entry with `conn`: the caller's transaction, so the entry commits or rolls back
@@ -72,7 +72,7 @@ fn audit_base(q: &AuditQuery, filter: &RowFilter) -> SelectStatement {
         sel.and_where(never());
     }
     if let Some(s) = &q.search {
-        sel.and_where(col(al::Column::ResourceTargetKey).like(contains(&key(s))));
+        sel.and_where(Patterns::Bound.like(col(al::Column::ResourceTargetKey), &key(s)));
     }
     if let Some(a) = q.action {
         sel.and_where(col(al::Column::Action).eq(a.as_str()));

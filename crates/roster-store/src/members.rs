@@ -20,11 +20,12 @@ use roster_domain::ports::MemberRepo;
 use roster_domain::search::UserQuery;
 use roster_domain::{RepoError, RepoResult};
 use sea_orm::sea_query::{
-    Asterisk, Expr, ExprTrait, Func, Order, Query, SelectStatement, SubQueryStatement,
+    Alias, Asterisk, CommonTableExpression, Expr, ExprTrait, Func, Order, Query, SelectStatement,
+    SubQueryStatement, WithClause, WithQuery,
 };
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryResult,
-    QuerySelect,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter,
+    QueryResult, QuerySelect, Statement,
 };
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -37,8 +38,10 @@ use crate::entity::{
 };
 use crate::error::{db_err, db_err_fk};
 use crate::marks::{self, next_members_version};
-use crate::query::{MemberScope, and_cond, cursor_key, member_scope, user_query};
-use crate::users::{USER_COLUMNS, query_page, roles_column, split_roles, user_at};
+use crate::query::{MemberScope, Patterns, and_cond, cursor_key, member_scope, user_query};
+use crate::users::{
+    USER_COLUMNS, paginate, query_page, roles_column, run_page, split_roles, user_at,
+};
 
 /// Memberships in `org` matching `q`, `scope` and the cursor, without a select list.
 ///
@@ -61,7 +64,7 @@ fn members_base(
             Expr::col((users::Entity, users::Column::Id)).equals((om::Entity, om::Column::UserId)),
         )
         .and_where(Expr::col((users::Entity, users::Column::Deleted)).eq(false));
-        and_cond(&mut sel, user_query(q, Some(org)));
+        and_cond(&mut sel, user_query(q, Some(org), Patterns::Bound));
     }
     if let MemberScope::Own(subject) = scope {
         sel.and_where(Expr::col((om::Entity, om::Column::UserId)).eq(subject.0));
@@ -126,6 +129,111 @@ fn page_statement(
     select_member_columns(&mut sel, org);
     sel.order_by((om::Entity, om::Column::UsernameKey), Order::Asc);
     sel
+}
+
+/// Whether the member page finds `q`'s matches first (see [`search_statements`]): when `q` has a
+/// substring term.
+fn finds_matches_first(q: &UserQuery) -> bool {
+    q.search.is_some() || q.name.is_some()
+}
+
+/// [`Patterns::Opaque`] when a trigram index can look up every substring term of `q`.
+fn patterns_for(q: &UserQuery) -> Patterns {
+    let indexed = |term: &Option<String>| term.as_deref().is_none_or(|t| t.chars().count() >= 3);
+    if indexed(&q.search) && indexed(&q.name) {
+        Patterns::Opaque
+    } else {
+        Patterns::Bound
+    }
+}
+
+/// A page of members for a `q` with a substring term, and the statement that counts its matches
+/// (for a page past the end).
+///
+/// Walking the members in order and testing each against the term, as [`page_statement`] does,
+/// reads the whole organization when few match. Here the matching users come first, from the
+/// trigram indexes; each is kept if a probe of the membership key finds it a member; and the
+/// matches are materialized once. The count reads them; the page sorts them, takes its slice, and
+/// only then joins users and memberships for its own rows. That plan suits any term, so the
+/// patterns are opaque to the planner ([`patterns_for`]) and PostgreSQL caches the plan instead of
+/// planning every search, which cost as much as running it.
+fn search_statements(
+    backend: DbBackend,
+    org: OrganizationId,
+    q: &UserQuery,
+    scope: MemberScope,
+    after: Option<UserId>,
+    page: Pagination,
+) -> (Statement, WithQuery) {
+    let matches = Alias::new("matches");
+    let member = Query::select()
+        .column((om::Entity, om::Column::CreatedAt))
+        .from(om::Entity)
+        .and_where(Expr::col((om::Entity, om::Column::OrganizationId)).eq(org.0))
+        .and_where(
+            Expr::col((om::Entity, om::Column::UserId)).equals((users::Entity, users::Column::Id)),
+        )
+        .to_owned();
+    let mut found = Query::select();
+    found
+        .column((users::Entity, users::Column::Id))
+        .column((users::Entity, users::Column::UsernameKey))
+        .from(users::Entity)
+        .and_where(Expr::col((users::Entity, users::Column::Deleted)).eq(false));
+    and_cond(&mut found, user_query(q, Some(org), patterns_for(q)));
+    // A scalar subquery rather than `EXISTS`, which the planner may turn into a join that reads
+    // every membership of the organization.
+    found.and_where(Expr::from(SubQueryStatement::from(member)).is_not_null());
+    if let MemberScope::Own(subject) = scope {
+        found.and_where(Expr::col((users::Entity, users::Column::Id)).eq(subject.0));
+    }
+    if let Some(after) = after {
+        found.and_where(
+            Expr::col((users::Entity, users::Column::UsernameKey)).gt(cursor_key(after)),
+        );
+    }
+    let with = WithClause::new()
+        .cte(
+            CommonTableExpression::new()
+                .query(found)
+                .table_name(matches.clone())
+                .materialized(true)
+                .to_owned(),
+        )
+        .to_owned();
+    let count = Query::select()
+        .expr(Func::count(Expr::col(Asterisk)))
+        .from(matches.clone())
+        .to_owned();
+
+    let slice = Alias::new("slice");
+    let mut ordered = Query::select();
+    ordered
+        .column((matches.clone(), users::Column::Id))
+        .column((matches.clone(), users::Column::UsernameKey))
+        .from(matches)
+        .order_by(users::Column::UsernameKey, Order::Asc);
+    paginate(&mut ordered, page);
+    let mut sel = Query::select();
+    sel.expr(Expr::from(SubQueryStatement::from(count.clone())));
+    select_member_columns(&mut sel, org);
+    sel.from_subquery(ordered, slice.clone())
+        .inner_join(
+            users::Entity,
+            Expr::col((users::Entity, users::Column::Id))
+                .equals((slice.clone(), users::Column::Id)),
+        )
+        .inner_join(
+            om::Entity,
+            Expr::col((om::Entity, om::Column::OrganizationId))
+                .eq(org.0)
+                .and(
+                    Expr::col((om::Entity, om::Column::UserId))
+                        .equals((slice.clone(), users::Column::Id)),
+                ),
+        )
+        .order_by((slice, users::Column::UsernameKey), Order::Asc);
+    (backend.build(&sel.with(with.clone())), count.with(with))
 }
 
 /// A user's username, deleted users included (for audit targets).
@@ -324,6 +432,19 @@ impl MemberRepo for SeaStore {
                 rows: Vec::new(),
                 count: 0,
             });
+        }
+        if finds_matches_first(query) {
+            let (stmt, total) = search_statements(
+                self.db.get_database_backend(),
+                org,
+                query,
+                scope,
+                page.after_id,
+                page,
+            );
+            let (rows, count) = run_page(&self.db, stmt, &total).await?;
+            let rows = members_from_rows(org, &rows, 1)?;
+            return Ok(PageOf { rows, count });
         }
         let everyone = scope == MemberScope::All && *query == UserQuery::default();
         let total = match page.after_id {

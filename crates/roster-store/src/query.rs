@@ -5,7 +5,7 @@ use roster_domain::filter::RowFilter;
 use roster_domain::ids::{OrganizationId, UserId};
 use roster_domain::search::UserQuery;
 use sea_orm::sea_query::{
-    Condition, Expr, ExprTrait, LikeExpr, Query, SubQueryStatement, UnionType,
+    BinOper, Condition, Expr, ExprTrait, Func, Query, SubQueryStatement, UnionType,
 };
 
 use crate::convert::{key, micros};
@@ -21,18 +21,55 @@ pub(crate) fn always() -> Expr {
     Expr::cust("1 = 1")
 }
 
-/// A `LIKE` pattern matching `s` anywhere, with `\` escaping `LIKE`'s wildcards in `s`.
-pub(crate) fn contains(s: &str) -> LikeExpr {
+/// The escape character of [`contains`]' patterns: not `\`, whose spelling in a string literal
+/// depends on PostgreSQL's `standard_conforming_strings`.
+const LIKE_ESCAPE: char = '!';
+
+/// A `LIKE` pattern matching `s` anywhere, with [`LIKE_ESCAPE`] escaping `LIKE`'s wildcards (and
+/// itself) in `s`.
+pub(crate) fn contains(s: &str) -> String {
     let mut pattern = String::with_capacity(s.len() + 2);
     pattern.push('%');
     for c in s.chars() {
-        if matches!(c, '\\' | '%' | '_') {
-            pattern.push('\\');
+        if matches!(c, '%' | '_' | LIKE_ESCAPE) {
+            pattern.push(LIKE_ESCAPE);
         }
         pattern.push(c);
     }
     pattern.push('%');
-    LikeExpr::new(pattern).escape('\\')
+    pattern
+}
+
+/// How [`user_query`] hands its `LIKE` patterns to the database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Patterns {
+    /// As parameters. PostgreSQL plans such a statement for each pattern: the best plan for it, at
+    /// the price of planning on every execution.
+    Bound,
+    /// As `(SELECT $n)`, whose value the planner can't see, so PostgreSQL plans the statement once
+    /// and caches the plan. Only for statements whose plan is good whatever the pattern (the member
+    /// search of `members`), and terms a trigram index can look up (3 characters or more).
+    Opaque,
+}
+
+impl Patterns {
+    /// `expr LIKE <pattern of s> ESCAPE '!'`.
+    pub(crate) fn like(self, expr: Expr, s: &str) -> Expr {
+        let pattern = Expr::val(contains(s));
+        let pattern = match self {
+            Patterns::Bound => pattern,
+            Patterns::Opaque => Expr::from(SubQueryStatement::from(
+                Query::select().expr(pattern).to_owned(),
+            )),
+        };
+        // Spelt as sea-query spells a `LikeExpr` with an escape, which only takes a string.
+        let escaped = Expr::Binary(
+            Box::new(pattern),
+            BinOper::Escape,
+            Box::new(Expr::Constant(LIKE_ESCAPE.into())),
+        );
+        expr.binary(BinOper::Like, escaped)
+    }
 }
 
 fn ucol(c: users::Column) -> Expr {
@@ -41,18 +78,33 @@ fn ucol(c: users::Column) -> Expr {
 
 /// The `q` search over the `users` table. `member_of` is the organization of a member list, whose
 /// organization roles `role:` also matches; `None` on the users list (site roles only).
-pub(crate) fn user_query(q: &UserQuery, member_of: Option<OrganizationId>) -> Condition {
+pub(crate) fn user_query(
+    q: &UserQuery,
+    member_of: Option<OrganizationId>,
+    patterns: Patterns,
+) -> Condition {
     let mut c = Condition::all();
     if let Some(s) = &q.search {
         let s = key(s);
-        c = c.add(
+        // The username and email together, as `users_search_key_trgm_idx` indexes them (a user
+        // without an email has a NULL key), find the candidates in one index scan; the two
+        // columns then decide, so a term with a space can't match across the two.
+        // A constant, not a parameter, or the expression would not be the index's.
+        let concat = BinOper::Custom("||");
+        let both = ucol(users::Column::UsernameKey)
+            .binary(concat, Expr::Constant(" ".into()))
+            .binary(
+                concat,
+                Func::coalesce([ucol(users::Column::EmailKey), Expr::Constant("".into())]),
+            );
+        c = c.add(patterns.like(both, &s)).add(
             Condition::any()
-                .add(ucol(users::Column::UsernameKey).like(contains(&s)))
-                .add(ucol(users::Column::EmailKey).like(contains(&s))),
+                .add(patterns.like(ucol(users::Column::UsernameKey), &s))
+                .add(patterns.like(ucol(users::Column::EmailKey), &s)),
         );
     }
     if let Some(s) = &q.name {
-        c = c.add(ucol(users::Column::NameKey).like(contains(&key(s))));
+        c = c.add(patterns.like(ucol(users::Column::NameKey), &key(s)));
     }
     if !q.status.is_empty() {
         c = c.add(ucol(users::Column::Status).is_in(q.status.iter().map(|s| s.as_str())));

@@ -17,7 +17,7 @@ use sea_orm::sea_query::{
 };
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
-    QueryResult, QuerySelect,
+    QueryResult, QuerySelect, StatementBuilder,
 };
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -31,7 +31,7 @@ use crate::entity::{
 };
 use crate::error::{db_err, db_err_fk};
 use crate::marks::next_members_version;
-use crate::query::{ObjectOrg, and_cond, cursor_key, row_filter, user_query};
+use crate::query::{ObjectOrg, Patterns, and_cond, cursor_key, row_filter, user_query};
 
 /// A stored user as a domain user.
 pub(crate) fn user_from(m: users::Model, site_roles: Vec<String>) -> RepoResult<User> {
@@ -295,7 +295,7 @@ fn users_base(q: &UserQuery, filter: &RowFilter, after: Option<UserId>) -> Selec
     // spelling lets the count of every live user read the username index alone.
     sel.from(users::Entity)
         .and_where(Expr::col((users::Entity, users::Column::UsernameKey)).is_not_null());
-    and_cond(&mut sel, user_query(q, None));
+    and_cond(&mut sel, user_query(q, None, Patterns::Bound));
     sel.and_where(row_filter(
         filter,
         ObjectOrg::Outside,
@@ -381,15 +381,23 @@ fn build_paged(
 }
 
 /// Runs the page `sel`, whose first column is the subquery `total` counting every match, with
-/// `page`'s limit and offset (see [`build_paged`]). Returns the rows and the count: every row
-/// carries it, so only a page past the end asks for it again.
+/// `page`'s limit and offset (see [`build_paged`]). Returns the rows and the count.
 pub(crate) async fn query_page(
     db: &impl ConnectionTrait,
     sel: &SelectStatement,
     total: &SelectStatement,
     page: Pagination,
 ) -> RepoResult<(Vec<QueryResult>, u64)> {
-    let stmt = build_paged(db.get_database_backend(), sel, page);
+    run_page(db, build_paged(db.get_database_backend(), sel, page), total).await
+}
+
+/// Runs the page `stmt`, whose first column counts every match as `total` does, and returns the
+/// rows and the count: every row carries it, so only a page past the end asks for it again.
+pub(crate) async fn run_page(
+    db: &impl ConnectionTrait,
+    stmt: sea_orm::Statement,
+    total: &impl StatementBuilder,
+) -> RepoResult<(Vec<QueryResult>, u64)> {
     let rows = db.query_all_raw(stmt).await.map_err(db_err)?;
     let count: Option<i64> = match rows.first() {
         Some(row) => row.try_get_by_index(0).map_err(db_err)?,

@@ -9,7 +9,7 @@ use roster_domain::organization::MemberWithUser;
 use roster_domain::page::{PageOf, Pagination};
 use roster_domain::ports::{MemberRepo, OrganizationRepo, UserRepo};
 use roster_domain::search::UserQuery;
-use roster_domain::user::User;
+use roster_domain::user::{User, UserStatus};
 use roster_store::SeaStore;
 use roster_store::seed::seed_members;
 use sea_orm::DatabaseConnection;
@@ -24,6 +24,7 @@ backends!(
     member_count_is_maintained,
     role_filter_matches_site_and_organization_roles,
     member_query_filters,
+    member_search_finds_matches_first,
     row_filter_limits_members,
     set_roles_replaces_the_set,
     concurrent_set_roles_never_mix_sets,
@@ -397,6 +398,114 @@ async fn member_query_filters(db: DatabaseConnection) {
     assert_eq!(member_names(&r), vec!["User-07"]);
 }
 
+async fn member_search_finds_matches_first(db: DatabaseConnection) {
+    // Setup: members whose usernames, emails and names a search may match, one of them with
+    // `LIKE`'s wildcards and escape in its email and one without an email; a matching non-member.
+    let store = SeaStore::new(db);
+    let org = fx_org(&store, "org").await;
+    let mut made = Vec::new();
+    for (username, email) in [
+        ("alice", "alice@corp.test"),
+        ("malice", "m@example.com"),
+        ("bob", "bob_1!0%@example.com"),
+        ("carol", ""),
+        ("dave", "dave@example.com"),
+    ] {
+        let mut new = fx_new_user(username);
+        new.email = email.into();
+        if username == "dave" {
+            new.status = UserStatus::Suspended;
+        }
+        new.organization_ids = vec![org.id];
+        made.push(UserRepo::create(&store, new, fx_audit()).await.unwrap());
+    }
+    fx_user(&store, "alicia").await;
+    let search = |term: &str| UserQuery {
+        search: Some(term.into()),
+        ..UserQuery::default()
+    };
+    let found = |q: UserQuery, filter: RowFilter, page: Pagination| {
+        let store = store.clone();
+        async move {
+            let r = list(&store, org.id, &q, &filter, page).await;
+            let names: Vec<String> = r.rows.iter().map(|m| m.user.username.clone()).collect();
+            (names, r.count)
+        }
+    };
+    let all = |q: UserQuery| found(q, RowFilter::All, all_pages());
+
+    // Check: terms of 3 characters or more (opaque patterns) and shorter ones (bound) agree.
+    assert_eq!(
+        all(search("ali")).await,
+        (vec!["alice".into(), "malice".into()], 2)
+    );
+    assert_eq!(
+        all(search("AL")).await,
+        (vec!["alice".into(), "malice".into()], 2)
+    );
+    assert_eq!(all(search("corp.test")).await, (vec!["alice".into()], 1));
+    // Wildcards and the escape character are literal.
+    assert_eq!(all(search("_1!0%")).await, (vec!["bob".into()], 1));
+    assert_eq!(all(search("b_b")).await, (vec![], 0));
+    assert_eq!(all(search("%")).await, (vec!["bob".into()], 1));
+    // A term can't match across the username and the email.
+    assert_eq!(all(search("e m@")).await, (vec![], 0));
+    // A user without an email is found by username.
+    assert_eq!(all(search("arol")).await, (vec!["carol".into()], 1));
+    // With other filters, and by name.
+    let q = UserQuery {
+        search: Some("example".into()),
+        status: vec![UserStatus::Suspended],
+        ..UserQuery::default()
+    };
+    assert_eq!(all(q).await, (vec!["dave".into()], 1));
+    let q = UserQuery {
+        name: Some("name of mal".into()),
+        ..UserQuery::default()
+    };
+    assert_eq!(all(q).await, (vec!["malice".into()], 1));
+
+    // Check: keyset, offset and limit apply to the matches, and `count` counts them all.
+    let page = |after_id, offset, limit| Pagination {
+        after_id,
+        offset,
+        limit,
+    };
+    assert_eq!(
+        found(
+            search("ali"),
+            RowFilter::All,
+            page(Some(made[0].id), 0, None)
+        )
+        .await,
+        (vec!["malice".into()], 1)
+    );
+    assert_eq!(
+        found(search("ali"), RowFilter::All, page(None, 1, Some(1))).await,
+        (vec!["malice".into()], 2)
+    );
+    assert_eq!(
+        found(search("ali"), RowFilter::All, page(None, 0, Some(1))).await,
+        (vec!["alice".into()], 2)
+    );
+    assert_eq!(
+        found(search("ali"), RowFilter::All, page(None, 5, Some(1))).await,
+        (vec![], 2)
+    );
+
+    // Check: a caller who may see only themself finds only themself.
+    let own = RowFilter::Where(Scoped {
+        subject: made[1].id,
+        orgs: vec![],
+        owned_in_orgs: vec![org.id],
+        owned_outside_orgs: false,
+    });
+    assert_eq!(
+        found(search("ali"), own, all_pages()).await,
+        (vec!["malice".into()], 1)
+    );
+}
+
 async fn row_filter_limits_members(db: DatabaseConnection) {
     let store = SeaStore::new(db);
     let org = fx_org(&store, "org").await;
@@ -653,9 +762,29 @@ async fn a_page_takes_the_same_statements_whatever_its_size(db: DatabaseConnecti
     assert_eq!((n1, n30), (1, 30));
     assert_eq!((s1, s30), (1, 1));
 
+    // A search finds its matches first, in the same one statement.
+    let search = || UserQuery {
+        search: Some("u00".into()),
+        ..UserQuery::default()
+    };
+    let (n1, s1) = measure(search(), p(None, 1)).await;
+    let (n50, s50) = measure(search(), p(None, 50)).await;
+    assert_eq!((n1, n50), (1, 50));
+    assert_eq!((s1, s50), (1, 1));
+
     // A page past the end asks for the count on its own.
     let (n0, s0) = measure(
         all(),
+        Pagination {
+            after_id: None,
+            offset: 1_000,
+            limit: Some(50),
+        },
+    )
+    .await;
+    assert_eq!((n0, s0), (0, 2));
+    let (n0, s0) = measure(
+        search(),
         Pagination {
             after_id: None,
             offset: 1_000,
