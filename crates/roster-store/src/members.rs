@@ -166,8 +166,9 @@ fn search_statements(
     page: Pagination,
 ) -> (Statement, WithQuery) {
     let matches = Alias::new("matches");
+    // `1`, not a column, so the probe reads the primary key's index alone.
     let member = Query::select()
-        .column((om::Entity, om::Column::CreatedAt))
+        .expr(Expr::cust("1"))
         .from(om::Entity)
         .and_where(Expr::col((om::Entity, om::Column::OrganizationId)).eq(org.0))
         .and_where(
@@ -179,7 +180,8 @@ fn search_statements(
         .column((users::Entity, users::Column::Id))
         .column((users::Entity, users::Column::UsernameKey))
         .from(users::Entity)
-        .and_where(Expr::col((users::Entity, users::Column::Deleted)).eq(false));
+        // A literal, like everything the planner should see the same in every execution.
+        .and_where(Expr::col((users::Entity, users::Column::Deleted)).not());
     and_cond(&mut found, user_query(q, Some(org), patterns_for(q)));
     // A scalar subquery rather than `EXISTS`, which the planner may turn into a join that reads
     // every membership of the organization.

@@ -87,9 +87,9 @@ pub(crate) fn user_query(
     if let Some(s) = &q.search {
         let s = key(s);
         // The username and email together, as `users_search_key_trgm_idx` indexes them (a user
-        // without an email has a NULL key), find the candidates in one index scan; the two
-        // columns then decide, so a term with a space can't match across the two.
-        // A constant, not a parameter, or the expression would not be the index's.
+        // without an email has a NULL key), so one index scan finds the matches. A match that
+        // crosses from one to the other must contain the space between them, so only a term
+        // with a space needs the two columns checked apart.
         let concat = BinOper::Custom("||");
         let both = ucol(users::Column::UsernameKey)
             .binary(concat, Expr::Constant(" ".into()))
@@ -97,11 +97,14 @@ pub(crate) fn user_query(
                 concat,
                 Func::coalesce([ucol(users::Column::EmailKey), Expr::Constant("".into())]),
             );
-        c = c.add(patterns.like(both, &s)).add(
-            Condition::any()
-                .add(patterns.like(ucol(users::Column::UsernameKey), &s))
-                .add(patterns.like(ucol(users::Column::EmailKey), &s)),
-        );
+        c = c.add(patterns.like(both, &s));
+        if s.contains(' ') {
+            c = c.add(
+                Condition::any()
+                    .add(patterns.like(ucol(users::Column::UsernameKey), &s))
+                    .add(patterns.like(ucol(users::Column::EmailKey), &s)),
+            );
+        }
     }
     if let Some(s) = &q.name {
         c = c.add(patterns.like(ucol(users::Column::NameKey), &key(s)));

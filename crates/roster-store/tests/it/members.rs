@@ -913,6 +913,43 @@ async fn postgres_caches_the_member_page_plan() {
             assert!(*generic > 0, "planned on every execution: {statement}");
         }
 
+        // Searches with different terms share one statement, on a cached generic plan too.
+        for i in 0..10 {
+            let q = UserQuery {
+                search: Some(format!("u0000{}", i % 6)),
+                ..UserQuery::default()
+            };
+            let found = list(&store, org.id, &q, &RowFilter::All, page(None)).await;
+            assert_eq!(found.count, 10, "{q:?}");
+        }
+        let rows = one
+            .query_all_raw(Statement::from_string(
+                DbBackend::Postgres,
+                "SELECT statement, generic_plans FROM pg_prepared_statements \
+                 WHERE statement LIKE 'WITH%'",
+            ))
+            .await
+            .unwrap();
+        let searches: Vec<(String, i64)> = rows
+            .iter()
+            .map(|r| {
+                (
+                    r.try_get("", "statement").unwrap(),
+                    r.try_get("", "generic_plans").unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            searches.len(),
+            1,
+            "one statement for every term: {searches:?}"
+        );
+        assert!(
+            searches[0].1 > 0,
+            "planned on every execution: {}",
+            searches[0].0
+        );
+
         // Pages by offset share one statement whatever the offset (so no page number is
         // prepared anew on every connection), and their rows follow on.
         let mut seen = Vec::new();
