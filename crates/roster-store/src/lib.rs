@@ -28,6 +28,7 @@ mod api_keys;
 mod audit;
 mod convert;
 mod entity;
+mod epoch;
 mod error;
 mod marks;
 mod members;
@@ -37,7 +38,7 @@ mod roles;
 pub mod seed;
 mod users;
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
@@ -47,7 +48,7 @@ use roster_domain::ports::{AuthzEpoch, StoreHealth};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
     SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 
@@ -61,6 +62,8 @@ pub struct SeaStore {
     db: DatabaseConnection,
     /// `None` when background maintenance is off.
     marks: Option<Arc<marks::RefreshSchedule>>,
+    /// On PostgreSQL, started by the first read of the authorization epoch.
+    epoch: Arc<OnceLock<epoch::EpochReader>>,
 }
 
 impl SeaStore {
@@ -69,6 +72,7 @@ impl SeaStore {
         SeaStore {
             db,
             marks: Some(Arc::default()),
+            epoch: Arc::default(),
         }
     }
 
@@ -133,6 +137,15 @@ pub(crate) async fn bump_authz_epoch(tx: &DatabaseTransaction) -> RepoResult<()>
 impl AuthzEpoch for SeaStore {
     #[tracing::instrument(level = "debug", skip(self), err(level = "debug"))]
     async fn authz_epoch(&self) -> RepoResult<i64> {
+        if self.db.get_database_backend() == DbBackend::Postgres {
+            let reader = self.epoch.get_or_init(|| {
+                let options = self.db.get_postgres_connection_pool().connect_options();
+                epoch::EpochReader::start(options)
+            });
+            if let Some(epoch) = reader.read().await {
+                return Ok(epoch);
+            }
+        }
         let stmt = Query::select()
             .column(Alias::new("value"))
             .from(Alias::new("authz_epoch"))

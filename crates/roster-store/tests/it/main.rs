@@ -11,6 +11,7 @@ mod ai;
 mod api_keys;
 mod audit;
 mod connect;
+mod epoch;
 mod marks;
 mod members;
 mod migrate;
