@@ -3,7 +3,8 @@
 # GET .../paginated-members?limit=50 (first page, a deep keyset page, a search matching 100
 # members) for DURATION seconds each, then the first page again with the AI add-on entitled (every
 # tenth member holds an AI seat, so `has_ai_seat` costs its query). Each run is preceded by a 2 s
-# warm-up. Prints requests/s, latency percentiles and the server's peak resident memory.
+# warm-up. Prints requests/s, latency percentiles, the CPU time the server and PostgreSQL spent per
+# request, and the server's peak resident memory.
 #
 # Environment: MEMBERS (default 100000), DURATION (default 10), CONNECTIONS (default 16),
 # THREADS (default 1), PORT (default 39300).
@@ -61,9 +62,19 @@ page="$base/api/v2/organizations/bench/paginated-members"
 deep_offset=$((members * 9 / 10))
 after_id="$(curl -fs -H "Coder-Session-Token: $token" "$page?limit=1&offset=$deep_offset" | sed -E 's/.*"user_id":"([^"]+)".*/\1/')"
 
+# CPU time (user + system, in clock ticks) of the server, and of every PostgreSQL process.
+server_ticks() { awk '{print $14 + $15}' "/proc/$server/stat"; }
+postgres_ticks() {
+    local total=0 pid
+    for pid in $(pgrep -x postgres || true); do
+        total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo 0)))
+    done
+    echo "$total"
+}
+
 run() {
     local name="$1" url="$2"
-    local body count seats
+    local body count seats out requests s0 p0 s1 p1 hz
     body="$(curl -fs -H "Coder-Session-Token: $token" "$url")"
     count="$(sed -E 's/.*"count":([0-9]+).*/\1/' <<<"$body")"
     seats="$({ grep -o '"has_ai_seat":true' <<<"$body" || true; } | wc -l)"
@@ -71,8 +82,20 @@ run() {
     # Warm up first: every pooled connection prepares the statement and, after five executions,
     # PostgreSQL settles on its cached plan.
     wrk -t"$threads" -c"$connections" -d2s -H "Coder-Session-Token: $token" "$url" >/dev/null
-    wrk -t"$threads" -c"$connections" -d"${duration}s" --latency -H "Coder-Session-Token: $token" "$url" \
-        | grep -E "Requests/sec|^ +(50|90|99)%|Non-2xx|Socket errors"
+    s0="$(server_ticks)"
+    p0="$(postgres_ticks)"
+    out="$(wrk -t"$threads" -c"$connections" -d"${duration}s" --latency \
+        -H "Coder-Session-Token: $token" "$url")"
+    s1="$(server_ticks)"
+    p1="$(postgres_ticks)"
+    grep -E "Requests/sec|^ +(50|90|99)%|Non-2xx|Socket errors" <<<"$out"
+    # CPU per request varies less than requests/s between runs on a shared machine.
+    requests="$(awk '/requests in/ {print $1}' <<<"$out")"
+    hz="$(getconf CLK_TCK)"
+    if [[ "$requests" -gt 0 ]]; then
+        echo "   CPU per request: server $(((s1 - s0) * 1000000 / hz / requests)) µs," \
+            "PostgreSQL $(((p1 - p0) * 1000000 / hz / requests)) µs"
+    fi
 }
 run "first page" "$page?limit=50"
 run "deep keyset page" "$page?limit=50&after_id=$after_id"
