@@ -861,6 +861,28 @@ async fn postgres_caches_the_member_page_plan() {
     use sea_orm::sqlx::postgres::PgPoolOptions;
     use sea_orm::{ConnectionTrait, DbBackend, SqlxPostgresConnector, Statement};
 
+    /// The statements prepared on `conn` whose text is `LIKE pattern`, with their generic plan
+    /// counts.
+    async fn prepared(conn: &DatabaseConnection, pattern: &str) -> Vec<(String, i64)> {
+        let rows = conn
+            .query_all_raw(Statement::from_sql_and_values(
+                DbBackend::Postgres,
+                "SELECT statement, generic_plans FROM pg_prepared_statements \
+                 WHERE statement LIKE $1",
+                [pattern.into()],
+            ))
+            .await
+            .unwrap();
+        rows.iter()
+            .map(|r| {
+                (
+                    r.try_get("", "statement").unwrap(),
+                    r.try_get("", "generic_plans").unwrap(),
+                )
+            })
+            .collect()
+    }
+
     crate::harness::on_postgres(|db| async move {
         // Setup: 60 members, and a store on one connection, whose prepared statements are then
         // the ones the pages used.
@@ -891,23 +913,7 @@ async fn postgres_caches_the_member_page_plan() {
         }
 
         // Check: both statements run on a cached generic plan by now.
-        let rows = one
-            .query_all_raw(Statement::from_string(
-                DbBackend::Postgres,
-                "SELECT statement, generic_plans FROM pg_prepared_statements \
-                 WHERE statement LIKE '%organization_members%LIMIT 50'",
-            ))
-            .await
-            .unwrap();
-        let plans: Vec<(String, i64)> = rows
-            .iter()
-            .map(|r| {
-                (
-                    r.try_get("", "statement").unwrap(),
-                    r.try_get("", "generic_plans").unwrap(),
-                )
-            })
-            .collect();
+        let plans = prepared(&one, "%organization_members%LIMIT 50").await;
         assert_eq!(plans.len(), 2, "one statement per page kind: {plans:?}");
         for (statement, generic) in &plans {
             assert!(*generic > 0, "planned on every execution: {statement}");
@@ -922,23 +928,7 @@ async fn postgres_caches_the_member_page_plan() {
             let found = list(&store, org.id, &q, &RowFilter::All, page(None)).await;
             assert_eq!(found.count, 10, "{q:?}");
         }
-        let rows = one
-            .query_all_raw(Statement::from_string(
-                DbBackend::Postgres,
-                "SELECT statement, generic_plans FROM pg_prepared_statements \
-                 WHERE statement LIKE 'WITH%'",
-            ))
-            .await
-            .unwrap();
-        let searches: Vec<(String, i64)> = rows
-            .iter()
-            .map(|r| {
-                (
-                    r.try_get("", "statement").unwrap(),
-                    r.try_get("", "generic_plans").unwrap(),
-                )
-            })
-            .collect();
+        let searches = prepared(&one, "WITH%").await;
         assert_eq!(
             searches.len(),
             1,
