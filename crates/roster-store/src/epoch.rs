@@ -7,14 +7,20 @@
 //! exactly as a read of its own would. Under load, callers that arrive during a read share the
 //! next one.
 //!
-//! When the reader's connection fails, its waiters read through the pool instead, and the next
-//! read connects again.
+//! When the reader's connection fails or hangs (5 s), its waiters read through the pool instead,
+//! and the next read connects again.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use sea_orm::sqlx::postgres::{PgConnectOptions, PgConnection};
 use sea_orm::sqlx::{self, Connection};
 use tokio::sync::{mpsc, oneshot};
+use tokio::time::timeout;
+
+/// How long the reader waits to connect or to read before its waiters go through the pool, whose
+/// own timeouts then apply; a hung connection is dropped.
+const READ_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The most callers one read answers; the rest wait for the next.
 const MAX_BATCH: usize = 1024;
@@ -68,22 +74,30 @@ async fn serve(
 /// connection is dropped, to be made again for the next read.
 async fn read_once(options: &PgConnectOptions, conn: &mut Option<PgConnection>) -> Answer {
     if conn.is_none() {
-        match PgConnection::connect_with(options).await {
-            Ok(c) => *conn = Some(c),
-            Err(error) => {
+        match timeout(READ_TIMEOUT, PgConnection::connect_with(options)).await {
+            Ok(Ok(c)) => *conn = Some(c),
+            Ok(Err(error)) => {
                 tracing::warn!(%error, "the authorization epoch reader could not connect");
+                return None;
+            }
+            Err(_) => {
+                tracing::warn!("the authorization epoch reader timed out connecting");
                 return None;
             }
         }
     }
     let c = conn.as_mut()?;
-    match sqlx::query_scalar::<_, i64>("SELECT value FROM authz_epoch WHERE singleton = 1")
-        .fetch_one(c)
-        .await
-    {
-        Ok(epoch) => Some(epoch),
-        Err(error) => {
+    let read = sqlx::query_scalar::<_, i64>("SELECT value FROM authz_epoch WHERE singleton = 1")
+        .fetch_one(c);
+    match timeout(READ_TIMEOUT, read).await {
+        Ok(Ok(epoch)) => Some(epoch),
+        Ok(Err(error)) => {
             tracing::warn!(%error, "the authorization epoch reader failed; reconnecting");
+            *conn = None;
+            None
+        }
+        Err(_) => {
+            tracing::warn!("the authorization epoch reader timed out; reconnecting");
             *conn = None;
             None
         }
