@@ -1,12 +1,13 @@
 //! [`MemberRepo`] on [`SeaStore`].
 //!
-//! A member page is one statement whatever its size (two when it is past the end): the count
-//! (the maintained `organizations.member_count` when nothing narrows the list, else an
-//! index-backed `COUNT`), the page itself (memberships joined to users, in
-//! `organization_members_org_username_idx` order), and each row's site and organization roles
-//! aggregated by correlated subqueries on the role tables' primary keys. Each statement through
-//! the pool is a round trip plus a ping when the connection returns to the pool, so it pays to
-//! ask once.
+//! A member page is one statement whatever its size (two when it is past the end). It holds the
+//! count: the maintained `organizations.member_count` when nothing narrows the list, the rank
+//! marks after a keyset cursor (`marks`), else an index-backed `COUNT`. It holds the page itself:
+//! memberships joined to users in `organization_members_org_username_idx` order, or, for a
+//! search, the matches found first ([`search_statements`]). And it holds each row's site and
+//! organization roles, aggregated by correlated subqueries on the role tables' primary keys.
+//! Each statement through the pool is a round trip plus a ping when the connection returns to the
+//! pool, so it pays to ask once.
 
 use std::collections::HashMap;
 
