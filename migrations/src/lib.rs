@@ -31,6 +31,7 @@ mod m20261127_000009_create_audit_logs;
 mod m20261127_000010_create_authz_epoch;
 mod m20261128_000011_create_member_marks;
 mod m20261128_000012_combine_search_indexes;
+mod m20261128_000013_create_role_lists;
 
 /// Roster's migrations, in the order they apply.
 #[derive(Debug, Clone, Copy, Default)]
@@ -52,6 +53,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000010_create_authz_epoch::Migration),
             Box::new(m20261128_000011_create_member_marks::Migration),
             Box::new(m20261128_000012_combine_search_indexes::Migration),
+            Box::new(m20261128_000013_create_role_lists::Migration),
         ]
     }
 }

@@ -30,6 +30,8 @@ pub(crate) mod users {
         pub created_at: i64,
         pub updated_at: i64,
         pub last_seen_at: i64,
+        /// The user's site roles, comma-separated (see `users::role_list`).
+        pub site_role_list: String,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -137,6 +139,8 @@ pub(crate) mod organization_members {
         pub username_key: String,
         pub created_at: i64,
         pub updated_at: i64,
+        /// The member's organization roles, comma-separated (see `users::role_list`).
+        pub role_list: String,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -5,7 +5,8 @@
 //! marks after a keyset cursor (`marks`), else an index-backed `COUNT`. It holds the page itself:
 //! memberships joined to users in `organization_members_org_username_idx` order, or, for a
 //! search, the matches found first ([`search_statements`]). And it holds each row's site and
-//! organization roles, aggregated by correlated subqueries on the role tables' primary keys.
+//! organization roles, from the role lists kept on the user and membership rows
+//! (`users::role_list`).
 //! Each statement through the pool is a round trip plus a ping when the connection returns to the
 //! pool, so it pays to ask once.
 
@@ -25,8 +26,8 @@ use sea_orm::sea_query::{
     SubQueryStatement, WithClause, WithQuery,
 };
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter,
-    QueryResult, QuerySelect, Statement,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, IntoActiveModel,
+    QueryFilter, QueryResult, QuerySelect, Statement,
 };
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -40,9 +41,7 @@ use crate::entity::{
 use crate::error::{db_err, db_err_fk};
 use crate::marks::{self, next_members_version};
 use crate::query::{MemberScope, Patterns, and_cond, cursor_key, member_scope, user_query};
-use crate::users::{
-    USER_COLUMNS, paginate, query_page, roles_column, run_page, split_roles, user_at,
-};
+use crate::users::{USER_COLUMNS, paginate, query_page, role_list, run_page, split_roles, user_at};
 
 /// Memberships in `org` matching `q`, `scope` and the cursor, without a select list.
 ///
@@ -77,14 +76,13 @@ fn members_base(
 }
 
 /// Adds the select list of a member row: the user's columns, the membership's times, and the
-/// user's site and organization roles.
-fn select_member_columns(sel: &mut SelectStatement, org: OrganizationId) {
+/// user's site and organization roles (the role lists kept on the rows).
+fn select_member_columns(sel: &mut SelectStatement) {
     sel.columns(USER_COLUMNS.iter().map(|c| (users::Entity, *c)))
         .column((om::Entity, om::Column::CreatedAt))
         .column((om::Entity, om::Column::UpdatedAt));
-    let user = Expr::col((users::Entity, users::Column::Id));
-    sel.expr(roles_column(user.clone(), None))
-        .expr(roles_column(user, Some(org)));
+    sel.column((users::Entity, users::Column::SiteRoleList))
+        .column((om::Entity, om::Column::RoleList));
 }
 
 /// Reads member rows whose member columns (see [`select_member_columns`]) start at column `at`.
@@ -127,7 +125,7 @@ fn page_statement(
 ) -> SelectStatement {
     let mut sel = members_base(org, query, scope, after, true);
     sel.expr(Expr::from(SubQueryStatement::from(total)));
-    select_member_columns(&mut sel, org);
+    select_member_columns(&mut sel);
     sel.order_by((om::Entity, om::Column::UsernameKey), Order::Asc);
     sel
 }
@@ -219,7 +217,7 @@ fn search_statements(
     paginate(&mut ordered, page);
     let mut sel = Query::select();
     sel.expr(Expr::from(SubQueryStatement::from(count.clone())));
-    select_member_columns(&mut sel, org);
+    select_member_columns(&mut sel);
     sel.from_subquery(ordered, slice.clone())
         .inner_join(
             users::Entity,
@@ -336,17 +334,12 @@ impl MemberRepo for SeaStore {
             username_key,
             created_at: micros(at),
             updated_at: micros(at),
+            role_list: String::new(),
         };
-        om::Entity::insert(om::ActiveModel {
-            organization_id: Set(model.organization_id),
-            user_id: Set(model.user_id),
-            username_key: Set(model.username_key.clone()),
-            created_at: Set(model.created_at),
-            updated_at: Set(model.updated_at),
-        })
-        .exec_without_returning(&tx)
-        .await
-        .map_err(db_err_fk("organization"))?;
+        om::Entity::insert(model.clone().into_active_model())
+            .exec_without_returning(&tx)
+            .await
+            .map_err(db_err_fk("organization"))?;
         let membership = membership_from(model, Vec::new())?;
         write_entry(
             &tx,
@@ -416,7 +409,7 @@ impl MemberRepo for SeaStore {
             None,
             true,
         );
-        select_member_columns(&mut sel, org);
+        select_member_columns(&mut sel);
         let rows = self.db.query_all(&sel).await.map_err(db_err)?;
         Ok(members_from_rows(org, &rows, 0)?.into_iter().next())
     }
@@ -502,8 +495,10 @@ impl MemberRepo for SeaStore {
             .ok_or(RepoError::NotFound {
                 entity: "membership",
             })?;
+        let roles = role_set(roles);
         om::Entity::update_many()
             .col_expr(om::Column::UpdatedAt, Expr::val(micros(at)))
+            .col_expr(om::Column::RoleList, Expr::val(role_list(&roles)))
             .filter(om::Column::OrganizationId.eq(org.0))
             .filter(om::Column::UserId.eq(user.0))
             .exec(&tx)
@@ -515,7 +510,6 @@ impl MemberRepo for SeaStore {
             .exec(&tx)
             .await
             .map_err(db_err)?;
-        let roles = role_set(roles);
         omr::Entity::insert_many(roles.iter().map(|r| omr::ActiveModel {
             organization_id: Set(org.0),
             user_id: Set(user.0),

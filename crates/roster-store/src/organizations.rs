@@ -331,6 +331,7 @@ impl SeaStore {
                 username_key: Set(username_key),
                 created_at: Set(at),
                 updated_at: Set(at),
+                role_list: Set(CREATOR_ROLE.to_owned()),
             })
             .exec_without_returning(&tx)
             .await

@@ -6,7 +6,7 @@ use roster_domain::ids::{CustomRoleId, OrganizationId};
 use roster_domain::ports::RoleRepo;
 use roster_domain::role::{CustomRole, CustomRoleInput};
 use roster_domain::{RepoError, RepoResult};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query, SubQueryStatement};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
 };
@@ -15,7 +15,7 @@ use time::OffsetDateTime;
 use crate::SeaStore;
 use crate::audit::write_entry;
 use crate::convert::{from_micros, key, micros, permissions_from_json, permissions_to_json};
-use crate::entity::{custom_roles, organization_member_roles as omr};
+use crate::entity::{custom_roles, organization_member_roles as omr, organization_members as om};
 use crate::error::{db_err, db_err_fk};
 
 fn role_from(m: custom_roles::Model) -> RepoResult<CustomRole> {
@@ -191,7 +191,44 @@ impl RoleRepo for SeaStore {
             return Err(RepoError::NotFound { entity: "role" });
         }
         // What Coder's `remove_organization_member_custom_role` trigger does: the name leaves
-        // every member of that organization, their other roles stay.
+        // every member of that organization, their other roles stay. The role lists of those
+        // members are rewritten first, from the roles they keep.
+        let holders = Query::select()
+            .column(omr::Column::UserId)
+            .from(omr::Entity)
+            .and_where(Expr::col(omr::Column::OrganizationId).eq(org.0))
+            .and_where(Expr::col(omr::Column::Role).eq(name.as_str()))
+            .to_owned();
+        let kept = Query::select()
+            .expr(Func::coalesce([
+                Expr::from(
+                    Func::cust(Alias::new("string_agg"))
+                        .arg(Expr::col((omr::Entity, omr::Column::Role)))
+                        .arg(Expr::val(",")),
+                ),
+                Expr::val(""),
+            ]))
+            .from(omr::Entity)
+            .and_where(
+                Expr::col((omr::Entity, omr::Column::OrganizationId))
+                    .equals((om::Entity, om::Column::OrganizationId)),
+            )
+            .and_where(
+                Expr::col((omr::Entity, omr::Column::UserId))
+                    .equals((om::Entity, om::Column::UserId)),
+            )
+            .and_where(Expr::col((omr::Entity, omr::Column::Role)).ne(name.as_str()))
+            .to_owned();
+        om::Entity::update_many()
+            .col_expr(
+                om::Column::RoleList,
+                Expr::from(SubQueryStatement::from(kept)),
+            )
+            .filter(om::Column::OrganizationId.eq(org.0))
+            .filter(om::Column::UserId.in_subquery(holders))
+            .exec(&tx)
+            .await
+            .map_err(db_err)?;
         omr::Entity::delete_many()
             .filter(omr::Column::OrganizationId.eq(org.0))
             .filter(omr::Column::Role.eq(name.as_str()))

@@ -86,6 +86,7 @@ pub async fn seed_members(
                 created_at: at,
                 updated_at: at,
                 last_seen_at: 0,
+                site_role_list: String::new(),
             }
             .into_active_model()
         }))
@@ -99,6 +100,7 @@ pub async fn seed_members(
                 username_key: username.clone(),
                 created_at: at,
                 updated_at: at,
+                role_list: String::new(),
             }
             .into_active_model()
         }))

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 use roster_domain::audit::{AuditStamp, NewAuditEntry};
 use roster_domain::filter::RowFilter;
-use roster_domain::ids::{OrganizationId, UserId};
+use roster_domain::ids::UserId;
 use roster_domain::page::{PageOf, Pagination};
 use roster_domain::ports::UserRepo;
 use roster_domain::search::UserQuery;
@@ -90,37 +90,9 @@ pub(crate) fn user_at(row: &QueryResult, at: usize, site_roles: Vec<String>) -> 
     })
 }
 
-/// A user's roles as a column: their site roles, or their organization roles in one
-/// organization, as one comma-separated value (`NULL` for none) from a correlated subquery.
-/// Role names never hold a comma: site roles are built in, and organization roles are built in or
-/// custom roles whose names pass Coder's name rule.
-pub(crate) fn roles_column(user: Expr, org: Option<OrganizationId>) -> Expr {
-    let agg = |col: Expr| {
-        Expr::from(
-            Func::cust(Alias::new("string_agg"))
-                .arg(col)
-                .arg(Expr::val(ROLE_SEPARATOR)),
-        )
-    };
-    let sub = match org {
-        None => Query::select()
-            .expr(agg(Expr::col((usr::Entity, usr::Column::Role))))
-            .from(usr::Entity)
-            .and_where(Expr::col((usr::Entity, usr::Column::UserId)).eq(user))
-            .to_owned(),
-        Some(org) => Query::select()
-            .expr(agg(Expr::col((omr::Entity, omr::Column::Role))))
-            .from(omr::Entity)
-            .and_where(Expr::col((omr::Entity, omr::Column::OrganizationId)).eq(org.0))
-            .and_where(Expr::col((omr::Entity, omr::Column::UserId)).eq(user))
-            .to_owned(),
-    };
-    Expr::from(SubQueryStatement::from(sub))
-}
-
 const ROLE_SEPARATOR: &str = ",";
 
-/// The role names in a [`roles_column`] value.
+/// The role names in a [`role_list`] value (`None` and `""` hold none).
 pub(crate) fn split_roles(joined: Option<String>) -> Vec<String> {
     joined
         .map(|s| {
@@ -210,6 +182,14 @@ pub(crate) async fn add_to_user_count(tx: &impl ConnectionTrait, delta: i64) -> 
     Ok(())
 }
 
+/// A set of role names as the comma-separated list kept on a row (`users.site_role_list`,
+/// `organization_members.role_list`), next to the role tables, so pages read roles as a column.
+/// Whoever changes a role set in a transaction rewrites its list there too. Role names never hold
+/// a comma; the order within a list doesn't matter.
+pub(crate) fn role_list(roles: &[String]) -> String {
+    roles.join(ROLE_SEPARATOR)
+}
+
 /// Inserts a user, their site roles and memberships inside `tx`, keeping the user and member
 /// counts.
 async fn insert_user(tx: &impl ConnectionTrait, new: &NewUser) -> RepoResult<User> {
@@ -234,6 +214,7 @@ async fn insert_user(tx: &impl ConnectionTrait, new: &NewUser) -> RepoResult<Use
         created_at: at,
         updated_at: at,
         last_seen_at: 0,
+        site_role_list: role_list(&role_set(new.site_roles.clone())),
     };
     users::Entity::insert(model.clone().into_active_model())
         .exec_without_returning(tx)
@@ -279,6 +260,7 @@ async fn insert_user(tx: &impl ConnectionTrait, new: &NewUser) -> RepoResult<Use
             username_key: Set(username_key.clone()),
             created_at: Set(at),
             updated_at: Set(at),
+            role_list: Set(String::new()),
         }))
         .exec_without_returning(tx)
         .await
@@ -522,10 +504,7 @@ impl UserRepo for SeaStore {
         let mut sel = users_base(query, filter, page.after_id);
         sel.expr(Expr::from(SubQueryStatement::from(total.clone())))
             .columns(USER_COLUMNS.iter().map(|c| (users::Entity, *c)))
-            .expr(roles_column(
-                Expr::col((users::Entity, users::Column::Id)),
-                None,
-            ))
+            .column((users::Entity, users::Column::SiteRoleList))
             .order_by((users::Entity, users::Column::UsernameKey), Order::Asc);
         let (rows, count) = query_page(&self.db, &sel, &total, page).await?;
         let roles_at = 1 + USER_COLUMNS.len();
@@ -580,8 +559,10 @@ impl UserRepo for SeaStore {
         crate::bump_authz_epoch(&tx).await?;
         // Locking the row first makes concurrent calls replace the set one after another.
         let old = lock_user(&tx, id).await?;
+        let roles = role_set(roles);
         users::Entity::update_many()
             .col_expr(users::Column::UpdatedAt, Expr::val(micros(at)))
+            .col_expr(users::Column::SiteRoleList, Expr::val(role_list(&roles)))
             .filter(users::Column::Id.eq(id.0))
             .exec(&tx)
             .await
@@ -591,7 +572,7 @@ impl UserRepo for SeaStore {
             .exec(&tx)
             .await
             .map_err(db_err)?;
-        usr::Entity::insert_many(role_set(roles).into_iter().map(|r| usr::ActiveModel {
+        usr::Entity::insert_many(roles.into_iter().map(|r| usr::ActiveModel {
             user_id: Set(id.0),
             role: Set(r),
         }))

@@ -25,6 +25,7 @@ backends!(
     role_filter_matches_site_and_organization_roles,
     member_query_filters,
     member_search_finds_matches_first,
+    role_lists_follow_every_role_change,
     row_filter_limits_members,
     set_roles_replaces_the_set,
     concurrent_set_roles_never_mix_sets,
@@ -504,6 +505,91 @@ async fn member_search_finds_matches_first(db: DatabaseConnection) {
         found(search("ali"), own, all_pages()).await,
         (vec!["malice".into()], 1)
     );
+}
+
+async fn role_lists_follow_every_role_change(db: DatabaseConnection) {
+    // Pages read roles from the lists kept on the user and membership rows; the role tables,
+    // which authorization reads, must say the same after every kind of change.
+    let store = SeaStore::new(db);
+    let mut new = fx_new_user("alice");
+    new.site_roles = vec!["template-admin".into(), "auditor".into()];
+    let alice = UserRepo::create(&store, new, fx_audit()).await.unwrap();
+    let mut new_org = crate::fixtures::fx_new_org("org");
+    new_org.creator = Some(alice.id);
+    let org = OrganizationRepo::create(&store, new_org, fx_audit())
+        .await
+        .unwrap();
+    let bob = fx_user(&store, "bob").await;
+    store.add(org.id, bob.id, T0, fx_audit()).await.unwrap();
+
+    let check = |step: &'static str| {
+        let store = store.clone();
+        async move {
+            let page = list(
+                &store,
+                org.id,
+                &UserQuery::default(),
+                &RowFilter::All,
+                all_pages(),
+            )
+            .await;
+            for m in &page.rows {
+                let user = UserRepo::find(&store, m.user.id).await.unwrap().unwrap();
+                assert_eq!(m.user.site_roles, user.site_roles, "{step}: site roles");
+                let held = store
+                    .memberships_of(m.user.id)
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .find(|h| h.organization_id == org.id)
+                    .unwrap();
+                assert_eq!(m.membership.roles, held.roles, "{step}: organization roles");
+            }
+            let users = UserRepo::list(&store, &UserQuery::default(), &RowFilter::All, all_pages())
+                .await
+                .unwrap();
+            for u in &users.rows {
+                let user = UserRepo::find(&store, u.id).await.unwrap().unwrap();
+                assert_eq!(u.site_roles, user.site_roles, "{step}: users list");
+            }
+            page
+        }
+    };
+
+    let page = check("created").await;
+    assert_eq!(
+        page.rows[0].user.site_roles,
+        vec!["auditor", "template-admin"]
+    );
+    assert_eq!(page.rows[0].membership.roles, vec!["organization-admin"]);
+    store
+        .set_roles(
+            org.id,
+            bob.id,
+            vec!["organization-auditor".into()],
+            T0,
+            fx_audit(),
+        )
+        .await
+        .unwrap();
+    store
+        .set_site_roles(alice.id, vec!["owner".into()], T0, fx_audit())
+        .await
+        .unwrap();
+    let page = check("changed").await;
+    assert_eq!(page.rows[0].user.site_roles, vec!["owner"]);
+    assert_eq!(page.rows[1].membership.roles, vec!["organization-auditor"]);
+    store
+        .set_roles(org.id, alice.id, Vec::new(), T0, fx_audit())
+        .await
+        .unwrap();
+    store
+        .set_site_roles(alice.id, Vec::new(), T0, fx_audit())
+        .await
+        .unwrap();
+    let page = check("emptied").await;
+    assert!(page.rows[0].user.site_roles.is_empty());
+    assert!(page.rows[0].membership.roles.is_empty());
 }
 
 async fn row_filter_limits_members(db: DatabaseConnection) {

@@ -214,6 +214,18 @@ async fn deleting_a_role_removes_it_from_members_of_its_organization(db: Databas
     assert_eq!(roles(org.id, alice.id).await, vec!["organization-admin"]);
     assert!(roles(org.id, bob.id).await.is_empty());
     assert_eq!(roles(other.id, alice.id).await, vec!["custom"]);
+    // Those come from the role lists kept on the membership rows; the role table agrees.
+    for (o, u) in [(org.id, alice.id), (org.id, bob.id), (other.id, alice.id)] {
+        let held = store
+            .memberships_of(u)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|m| m.organization_id == o)
+            .unwrap()
+            .roles;
+        assert_eq!(roles(o, u).await, held);
+    }
     assert!(
         RoleRepo::find(&store, other.id, "custom")
             .await
