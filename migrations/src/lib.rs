@@ -32,6 +32,7 @@ mod m20261127_000010_create_authz_epoch;
 mod m20261128_000011_create_member_marks;
 mod m20261128_000012_combine_search_indexes;
 mod m20261128_000013_create_role_lists;
+mod m20261128_000014_copy_search_keys_to_members;
 
 /// Roster's migrations, in the order they apply.
 #[derive(Debug, Clone, Copy, Default)]
@@ -54,6 +55,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000011_create_member_marks::Migration),
             Box::new(m20261128_000012_combine_search_indexes::Migration),
             Box::new(m20261128_000013_create_role_lists::Migration),
+            Box::new(m20261128_000014_copy_search_keys_to_members::Migration),
         ]
     }
 }

@@ -137,6 +137,9 @@ pub(crate) mod organization_members {
         pub user_id: Uuid,
         /// A copy of the member's `lower(username)`, for the member page's index.
         pub username_key: String,
+        /// A copy of the member's `lower(email)` (`NULL` without an email), for the member search's
+        /// trigram index. Usernames and emails never change, so the copies never go stale.
+        pub email_key: Option<String>,
         pub created_at: i64,
         pub updated_at: i64,
         /// The member's organization roles, comma-separated (see `users::role_list`).

@@ -22,8 +22,8 @@ use roster_domain::ports::MemberRepo;
 use roster_domain::search::UserQuery;
 use roster_domain::{RepoError, RepoResult};
 use sea_orm::sea_query::{
-    Alias, Asterisk, CommonTableExpression, Expr, ExprTrait, Func, Order, Query, SelectStatement,
-    SubQueryStatement, WithClause, WithQuery,
+    Alias, Asterisk, CommonTableExpression, Expr, ExprTrait, Func, IntoIden, Order, Query,
+    SelectStatement, SubQueryStatement, WithClause, WithQuery,
 };
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, IntoActiveModel,
@@ -40,7 +40,9 @@ use crate::entity::{
 };
 use crate::error::{db_err, db_err_fk};
 use crate::marks::{self, next_members_version};
-use crate::query::{MemberScope, Patterns, and_cond, cursor_key, member_scope, user_query};
+use crate::query::{
+    MemberScope, Patterns, SearchKeys, and_cond, cursor_key, member_scope, user_query,
+};
 use crate::users::{USER_COLUMNS, paginate, query_page, role_list, run_page, split_roles, user_at};
 
 /// Memberships in `org` matching `q`, `scope` and the cursor, without a select list.
@@ -64,7 +66,10 @@ fn members_base(
             Expr::col((users::Entity, users::Column::Id)).equals((om::Entity, om::Column::UserId)),
         )
         .and_where(Expr::col((users::Entity, users::Column::Deleted)).eq(false));
-        and_cond(&mut sel, user_query(q, Some(org), Patterns::Bound));
+        and_cond(
+            &mut sel,
+            user_query(q, Some(org), Patterns::Bound, SearchKeys::Members),
+        );
     }
     if let MemberScope::Own(subject) = scope {
         sel.and_where(Expr::col((om::Entity, om::Column::UserId)).eq(subject.0));
@@ -76,13 +81,15 @@ fn members_base(
 }
 
 /// Adds the select list of a member row: the user's columns, the membership's times, and the
-/// user's site and organization roles (the role lists kept on the rows).
-fn select_member_columns(sel: &mut SelectStatement) {
+/// user's site and organization roles (the role lists kept on the rows). `membership` names the
+/// table, or the subquery, that holds the membership's columns.
+fn select_member_columns(sel: &mut SelectStatement, membership: impl IntoIden) {
+    let membership = membership.into_iden();
     sel.columns(USER_COLUMNS.iter().map(|c| (users::Entity, *c)))
-        .column((om::Entity, om::Column::CreatedAt))
-        .column((om::Entity, om::Column::UpdatedAt));
+        .column((membership.clone(), om::Column::CreatedAt))
+        .column((membership.clone(), om::Column::UpdatedAt));
     sel.column((users::Entity, users::Column::SiteRoleList))
-        .column((om::Entity, om::Column::RoleList));
+        .column((membership, om::Column::RoleList));
 }
 
 /// Reads member rows whose member columns (see [`select_member_columns`]) start at column `at`.
@@ -125,7 +132,7 @@ fn page_statement(
 ) -> SelectStatement {
     let mut sel = members_base(org, query, scope, after, true);
     sel.expr(Expr::from(SubQueryStatement::from(total)));
-    select_member_columns(&mut sel);
+    select_member_columns(&mut sel, om::Entity);
     sel.order_by((om::Entity, om::Column::UsernameKey), Order::Asc);
     sel
 }
@@ -150,12 +157,14 @@ fn patterns_for(q: &UserQuery) -> Patterns {
 /// (for a page past the end).
 ///
 /// Walking the members in order and testing each against the term, as [`page_statement`] does,
-/// reads the whole organization when few match. Here the matching users come first, from the
-/// trigram indexes; each is kept if a probe of the membership key finds it a member; and the
-/// matches are materialized once. The count reads them; the page sorts them, takes its slice, and
-/// only then joins users and memberships for its own rows. That plan suits any term, so the
-/// patterns are opaque to the planner ([`patterns_for`]) and PostgreSQL caches the plan instead of
-/// planning every search, which cost as much as running it.
+/// reads the whole organization when few match. Here the matching memberships come first, from
+/// the trigram index over the search keys each membership copies from its user
+/// (`organization_members_search_key_trgm_idx`; `users.name_key`'s for `name:`), joined to their
+/// users only when `q` also filters on users, and materialized once with the membership columns
+/// the page shows. The count reads them; the page sorts them, takes its slice, and only then joins
+/// the users of its own rows. That plan suits any term, so the patterns are opaque to the planner
+/// ([`patterns_for`]) and PostgreSQL caches the plan instead of planning every search, which cost
+/// as much as running it.
 fn search_statements(
     backend: DbBackend,
     org: OrganizationId,
@@ -165,33 +174,40 @@ fn search_statements(
     page: Pagination,
 ) -> (Statement, WithQuery) {
     let matches = Alias::new("matches");
-    // `1`, not a column, so the probe reads the primary key's index alone.
-    let member = Query::select()
-        .expr(Expr::cust("1"))
-        .from(om::Entity)
-        .and_where(Expr::col((om::Entity, om::Column::OrganizationId)).eq(org.0))
-        .and_where(
-            Expr::col((om::Entity, om::Column::UserId)).equals((users::Entity, users::Column::Id)),
-        )
-        .to_owned();
     let mut found = Query::select();
     found
-        .column((users::Entity, users::Column::Id))
-        .column((users::Entity, users::Column::UsernameKey))
-        .from(users::Entity)
-        // A literal, like everything the planner should see the same in every execution.
-        .and_where(Expr::col((users::Entity, users::Column::Deleted)).not());
-    and_cond(&mut found, user_query(q, Some(org), patterns_for(q)));
-    // A scalar subquery rather than `EXISTS`, which the planner may turn into a join that reads
-    // every membership of the organization.
-    found.and_where(Expr::from(SubQueryStatement::from(member)).is_not_null());
+        .columns(
+            [
+                om::Column::UserId,
+                om::Column::UsernameKey,
+                om::Column::CreatedAt,
+                om::Column::UpdatedAt,
+                om::Column::RoleList,
+            ]
+            .map(|c| (om::Entity, c)),
+        )
+        .from(om::Entity)
+        .and_where(Expr::col((om::Entity, om::Column::OrganizationId)).eq(org.0));
+    // Memberships exist only for live users, so only a condition on users needs them.
+    let on_users = UserQuery {
+        search: None,
+        ..q.clone()
+    };
+    if on_users != UserQuery::default() {
+        found.inner_join(
+            users::Entity,
+            Expr::col((users::Entity, users::Column::Id)).equals((om::Entity, om::Column::UserId)),
+        );
+    }
+    and_cond(
+        &mut found,
+        user_query(q, Some(org), patterns_for(q), SearchKeys::Members),
+    );
     if let MemberScope::Own(subject) = scope {
-        found.and_where(Expr::col((users::Entity, users::Column::Id)).eq(subject.0));
+        found.and_where(Expr::col((om::Entity, om::Column::UserId)).eq(subject.0));
     }
     if let Some(after) = after {
-        found.and_where(
-            Expr::col((users::Entity, users::Column::UsernameKey)).gt(cursor_key(after)),
-        );
+        found.and_where(Expr::col((om::Entity, om::Column::UsernameKey)).gt(cursor_key(after)));
     }
     let with = WithClause::new()
         .cte(
@@ -210,30 +226,20 @@ fn search_statements(
     let slice = Alias::new("slice");
     let mut ordered = Query::select();
     ordered
-        .column((matches.clone(), users::Column::Id))
-        .column((matches.clone(), users::Column::UsernameKey))
+        .column(Asterisk)
         .from(matches)
-        .order_by(users::Column::UsernameKey, Order::Asc);
+        .order_by(om::Column::UsernameKey, Order::Asc);
     paginate(&mut ordered, page);
     let mut sel = Query::select();
     sel.expr(Expr::from(SubQueryStatement::from(count.clone())));
-    select_member_columns(&mut sel);
+    select_member_columns(&mut sel, slice.clone());
     sel.from_subquery(ordered, slice.clone())
         .inner_join(
             users::Entity,
             Expr::col((users::Entity, users::Column::Id))
-                .equals((slice.clone(), users::Column::Id)),
+                .equals((slice.clone(), om::Column::UserId)),
         )
-        .inner_join(
-            om::Entity,
-            Expr::col((om::Entity, om::Column::OrganizationId))
-                .eq(org.0)
-                .and(
-                    Expr::col((om::Entity, om::Column::UserId))
-                        .equals((slice.clone(), users::Column::Id)),
-                ),
-        )
-        .order_by((slice, users::Column::UsernameKey), Order::Asc);
+        .order_by((slice, om::Column::UsernameKey), Order::Asc);
     (backend.build(&sel.with(with.clone())), count.with(with))
 }
 
@@ -297,16 +303,17 @@ impl MemberRepo for SeaStore {
         let tx = self.write_tx().await?;
         // Who may do what changes: cached subjects must be rebuilt.
         crate::bump_authz_epoch(&tx).await?;
-        let (username, username_key) = users::Entity::find_by_id(user.0)
+        let (username, username_key, email_key) = users::Entity::find_by_id(user.0)
             .filter(users::Column::Deleted.eq(false))
             .select_only()
             .column(users::Column::Username)
             .column(users::Column::UsernameKey)
-            .into_tuple::<(String, Option<String>)>()
+            .column(users::Column::EmailKey)
+            .into_tuple::<(String, Option<String>, Option<String>)>()
             .one(&tx)
             .await
             .map_err(db_err)?
-            .and_then(|(name, key)| Some((name, key?)))
+            .and_then(|(name, key, email_key)| Some((name, key?, email_key)))
             .ok_or(RepoError::NotFound { entity: "user" })?;
         // Counting first also locks the organization row, so the count can't drift.
         let res = organizations::Entity::update_many()
@@ -332,6 +339,7 @@ impl MemberRepo for SeaStore {
             organization_id: org.0,
             user_id: user.0,
             username_key,
+            email_key,
             created_at: micros(at),
             updated_at: micros(at),
             role_list: String::new(),
@@ -409,7 +417,7 @@ impl MemberRepo for SeaStore {
             None,
             true,
         );
-        select_member_columns(&mut sel);
+        select_member_columns(&mut sel, om::Entity);
         let rows = self.db.query_all(&sel).await.map_err(db_err)?;
         Ok(members_from_rows(org, &rows, 0)?.into_iter().next())
     }

@@ -315,20 +315,22 @@ impl SeaStore {
             .await
             .map_err(db_err)?;
         if let Some(creator) = new.creator {
-            let username_key = users::Entity::find_by_id(creator.0)
+            let (username_key, email_key) = users::Entity::find_by_id(creator.0)
                 .filter(users::Column::Deleted.eq(false))
                 .select_only()
                 .column(users::Column::UsernameKey)
-                .into_tuple::<Option<String>>()
+                .column(users::Column::EmailKey)
+                .into_tuple::<(Option<String>, Option<String>)>()
                 .one(&tx)
                 .await
                 .map_err(db_err)?
-                .flatten()
+                .and_then(|(key, email_key)| Some((key?, email_key)))
                 .ok_or(RepoError::NotFound { entity: "user" })?;
             om::Entity::insert(om::ActiveModel {
                 organization_id: Set(model.id),
                 user_id: Set(creator.0),
                 username_key: Set(username_key),
+                email_key: Set(email_key),
                 created_at: Set(at),
                 updated_at: Set(at),
                 role_list: Set(CREATOR_ROLE.to_owned()),

@@ -9,7 +9,9 @@ use sea_orm::sea_query::{
 };
 
 use crate::convert::{key, micros};
-use crate::entity::{organization_member_roles as omr, user_site_roles as usr, users};
+use crate::entity::{
+    organization_member_roles as omr, organization_members as om, user_site_roles as usr, users,
+};
 
 /// `FALSE`, spelt so every backend accepts it.
 pub(crate) fn never() -> Expr {
@@ -76,33 +78,55 @@ fn ucol(c: users::Column) -> Expr {
     Expr::col((users::Entity, c))
 }
 
+/// Where [`user_query`] looks up a `search:` term.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SearchKeys {
+    /// The user's `username_key` and `email_key`.
+    Users,
+    /// The membership's copies of them, for member lists (`organization_members` must be in the
+    /// statement, `users` only if `q` says something else about users).
+    Members,
+}
+
 /// The `q` search over the `users` table. `member_of` is the organization of a member list, whose
 /// organization roles `role:` also matches; `None` on the users list (site roles only).
 pub(crate) fn user_query(
     q: &UserQuery,
     member_of: Option<OrganizationId>,
     patterns: Patterns,
+    keys: SearchKeys,
 ) -> Condition {
     let mut c = Condition::all();
     if let Some(s) = &q.search {
         let s = key(s);
-        // The username and email together, as `users_search_key_trgm_idx` indexes them (a user
-        // without an email has a NULL key), so one index scan finds the matches. A match that
-        // crosses from one to the other must contain the space between them, so only a term
-        // with a space needs the two columns checked apart.
+        let (username, email) = match keys {
+            SearchKeys::Users => (
+                ucol(users::Column::UsernameKey),
+                ucol(users::Column::EmailKey),
+            ),
+            SearchKeys::Members => (
+                Expr::col((om::Entity, om::Column::UsernameKey)),
+                Expr::col((om::Entity, om::Column::EmailKey)),
+            ),
+        };
+        // The username and email together, as the `*_search_key_trgm_idx` indexes hold them (no
+        // email gives a NULL key), so one index scan finds the matches. A match that crosses from
+        // one to the other must contain the space between them, so only a term with a space
+        // needs the two columns checked apart.
         let concat = BinOper::Custom("||");
-        let both = ucol(users::Column::UsernameKey)
+        let both = username
+            .clone()
             .binary(concat, Expr::Constant(" ".into()))
             .binary(
                 concat,
-                Func::coalesce([ucol(users::Column::EmailKey), Expr::Constant("".into())]),
+                Func::coalesce([email.clone(), Expr::Constant("".into())]),
             );
         c = c.add(patterns.like(both, &s));
         if s.contains(' ') {
             c = c.add(
                 Condition::any()
-                    .add(patterns.like(ucol(users::Column::UsernameKey), &s))
-                    .add(patterns.like(ucol(users::Column::EmailKey), &s)),
+                    .add(patterns.like(username, &s))
+                    .add(patterns.like(email, &s)),
             );
         }
     }

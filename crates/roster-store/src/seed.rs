@@ -98,6 +98,7 @@ pub async fn seed_members(
                 organization_id: org.0,
                 user_id: id.0,
                 username_key: username.clone(),
+                email_key: Some(format!("{username}@example.com")),
                 created_at: at,
                 updated_at: at,
                 role_list: String::new(),

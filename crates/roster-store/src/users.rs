@@ -31,7 +31,7 @@ use crate::entity::{
 };
 use crate::error::{db_err, db_err_fk};
 use crate::marks::next_members_version;
-use crate::query::{ObjectOrg, Patterns, and_cond, cursor_key, row_filter, user_query};
+use crate::query::{ObjectOrg, Patterns, SearchKeys, and_cond, cursor_key, row_filter, user_query};
 
 /// A stored user as a domain user.
 pub(crate) fn user_from(m: users::Model, site_roles: Vec<String>) -> RepoResult<User> {
@@ -201,7 +201,7 @@ async fn insert_user(tx: &impl ConnectionTrait, new: &NewUser) -> RepoResult<Use
         username: new.username.clone(),
         username_key: Some(username_key.clone()),
         email: new.email.clone(),
-        email_key,
+        email_key: email_key.clone(),
         name: new.name.clone(),
         name_key: key(&new.name),
         avatar_url: String::new(),
@@ -258,6 +258,7 @@ async fn insert_user(tx: &impl ConnectionTrait, new: &NewUser) -> RepoResult<Use
             organization_id: Set(*o),
             user_id: Set(new.id.0),
             username_key: Set(username_key.clone()),
+            email_key: Set(email_key.clone()),
             created_at: Set(at),
             updated_at: Set(at),
             role_list: Set(String::new()),
@@ -277,7 +278,10 @@ fn users_base(q: &UserQuery, filter: &RowFilter, after: Option<UserId>) -> Selec
     // spelling lets the count of every live user read the username index alone.
     sel.from(users::Entity)
         .and_where(Expr::col((users::Entity, users::Column::UsernameKey)).is_not_null());
-    and_cond(&mut sel, user_query(q, None, Patterns::Bound));
+    and_cond(
+        &mut sel,
+        user_query(q, None, Patterns::Bound, SearchKeys::Users),
+    );
     sel.and_where(row_filter(
         filter,
         ObjectOrg::Outside,

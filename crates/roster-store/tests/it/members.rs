@@ -14,7 +14,7 @@ use roster_store::SeaStore;
 use roster_store::seed::seed_members;
 use sea_orm::DatabaseConnection;
 
-use crate::fixtures::{T0, fx_audit, fx_new_user, fx_org, fx_user, t};
+use crate::fixtures::{T0, fx_audit, fx_new_org, fx_new_user, fx_org, fx_user, t};
 use crate::harness::backends;
 
 backends!(
@@ -25,6 +25,7 @@ backends!(
     role_filter_matches_site_and_organization_roles,
     member_query_filters,
     member_search_finds_matches_first,
+    every_way_in_copies_the_search_keys,
     role_lists_follow_every_role_change,
     row_filter_limits_members,
     set_roles_replaces_the_set,
@@ -1040,4 +1041,65 @@ async fn postgres_caches_the_member_page_plan() {
         assert_eq!(offset_statements.len(), 1);
     })
     .await;
+}
+
+async fn every_way_in_copies_the_search_keys(db: DatabaseConnection) {
+    // Setup: one member through each way a membership is written: added, created with the
+    // organization, created as the organization's creator, and seeded.
+    let store = SeaStore::new(db.clone());
+    let org = fx_org(&store, "org").await;
+    let added = fx_user(&store, "added").await;
+    store.add(org.id, added.id, T0, fx_audit()).await.unwrap();
+    let mut new = fx_new_user("created");
+    new.email = "Created.Person@Example.COM".into();
+    new.organization_ids = vec![org.id];
+    UserRepo::create(&store, new, fx_audit()).await.unwrap();
+    let creator = fx_user(&store, "creator").await;
+    let mut new_org = fx_new_org("second");
+    new_org.creator = Some(creator.id);
+    let second = OrganizationRepo::create(&store, new_org, fx_audit())
+        .await
+        .unwrap();
+    let seeded = seed_members(&db, org.id, 3, T0).await.unwrap();
+    let seeded_email = UserRepo::find(&store, seeded[0])
+        .await
+        .unwrap()
+        .unwrap()
+        .email;
+
+    // Exec + Check: each is found by a part of their email that their username doesn't hold,
+    // with a short term and a long one (looked up in the index on PostgreSQL).
+    let by_email = |term: &str| UserQuery {
+        search: Some(term.into()),
+        ..UserQuery::default()
+    };
+    let found = |org, term: String| {
+        let store = store.clone();
+        async move {
+            let page = list(&store, org, &by_email(&term), &RowFilter::All, all_pages()).await;
+            page.rows
+                .iter()
+                .map(|m| m.user.username.clone())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(found(org.id, "added@example".into()).await, ["added"]);
+    assert_eq!(found(org.id, "person@".into()).await, ["created"]);
+    assert_eq!(
+        found(org.id, "n@".into()).await,
+        ["created"],
+        "a 2-character term"
+    );
+    assert_eq!(
+        found(second.id, "creator@example.com".into()).await,
+        ["creator"]
+    );
+    let seeded_name = UserRepo::find(&store, seeded[0])
+        .await
+        .unwrap()
+        .unwrap()
+        .username;
+    assert_eq!(found(org.id, seeded_email).await, [seeded_name]);
+    // The creator is a member of "second" only.
+    assert!(found(org.id, "creator@".into()).await.is_empty());
 }
