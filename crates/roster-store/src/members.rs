@@ -120,9 +120,9 @@ fn members_from_rows(
     Ok(members)
 }
 
-/// A page of members: the count of every match first (an uncorrelated subquery that both
-/// databases evaluate once), then the member columns, with the limit and offset left to
-/// [`query_page`].
+/// A page of members from the start or after a keyset cursor: the count of every match first (an
+/// uncorrelated subquery that both databases evaluate once), then the member columns, with the
+/// limit left to [`query_page`]. A page with an offset is [`offset_page_statement`].
 fn page_statement(
     org: OrganizationId,
     query: &UserQuery,
@@ -135,6 +135,55 @@ fn page_statement(
     select_member_columns(&mut sel, om::Entity);
     sel.order_by((om::Entity, om::Column::UsernameKey), Order::Asc);
     sel
+}
+
+/// The membership columns a page's slice carries (see [`page_of_slice`]).
+const SLICE_COLUMNS: [om::Column; 5] = [
+    om::Column::UserId,
+    om::Column::UsernameKey,
+    om::Column::CreatedAt,
+    om::Column::UpdatedAt,
+    om::Column::RoleList,
+];
+
+/// A page of members from `slice`, a subquery of memberships ([`SLICE_COLUMNS`]) already in order
+/// and cut to the page, led by the count `total`: only the slice's own rows are joined to their
+/// users.
+fn page_of_slice(total: SelectStatement, slice: SelectStatement) -> SelectStatement {
+    let alias = Alias::new("slice");
+    let mut sel = Query::select();
+    sel.expr(Expr::from(SubQueryStatement::from(total)));
+    select_member_columns(&mut sel, alias.clone());
+    sel.from_subquery(slice, alias.clone())
+        .inner_join(
+            users::Entity,
+            Expr::col((users::Entity, users::Column::Id))
+                .equals((alias.clone(), om::Column::UserId)),
+        )
+        .order_by((alias, om::Column::UsernameKey), Order::Asc);
+    sel
+}
+
+/// A page of members after skipping `page.offset` of them, led by the count `total`.
+///
+/// [`page_statement`] joins every membership it walks to its user, and `OFFSET` walks the skipped
+/// ones too: 50,000 lookups of users for a page deep in 100,000 members. Here the memberships are
+/// counted off first, from the organization's username index (joined to users only when `q`
+/// filters on them), and only the page's own rows are joined. Limit and offset are parameters, so
+/// every page of every size is one statement (planned on each execution, as an offset page needs).
+fn offset_page_statement(
+    org: OrganizationId,
+    query: &UserQuery,
+    scope: MemberScope,
+    page: Pagination,
+    total: SelectStatement,
+) -> SelectStatement {
+    let mut slice = members_base(org, query, scope, page.after_id, false);
+    slice
+        .columns(SLICE_COLUMNS.map(|c| (om::Entity, c)))
+        .order_by((om::Entity, om::Column::UsernameKey), Order::Asc);
+    paginate(&mut slice, page);
+    page_of_slice(total, slice)
 }
 
 /// Whether the member page finds `q`'s matches first (see [`search_statements`]): when `q` has a
@@ -176,16 +225,7 @@ fn search_statements(
     let matches = Alias::new("matches");
     let mut found = Query::select();
     found
-        .columns(
-            [
-                om::Column::UserId,
-                om::Column::UsernameKey,
-                om::Column::CreatedAt,
-                om::Column::UpdatedAt,
-                om::Column::RoleList,
-            ]
-            .map(|c| (om::Entity, c)),
-        )
+        .columns(SLICE_COLUMNS.map(|c| (om::Entity, c)))
         .from(om::Entity)
         .and_where(Expr::col((om::Entity, om::Column::OrganizationId)).eq(org.0));
     // Memberships exist only for live users, so only a condition on users needs them.
@@ -223,23 +263,13 @@ fn search_statements(
         .from(matches.clone())
         .to_owned();
 
-    let slice = Alias::new("slice");
     let mut ordered = Query::select();
     ordered
         .column(Asterisk)
         .from(matches)
         .order_by(om::Column::UsernameKey, Order::Asc);
     paginate(&mut ordered, page);
-    let mut sel = Query::select();
-    sel.expr(Expr::from(SubQueryStatement::from(count.clone())));
-    select_member_columns(&mut sel, slice.clone());
-    sel.from_subquery(ordered, slice.clone())
-        .inner_join(
-            users::Entity,
-            Expr::col((users::Entity, users::Column::Id))
-                .equals((slice.clone(), om::Column::UserId)),
-        )
-        .order_by((slice, om::Column::UsernameKey), Order::Asc);
+    let sel = page_of_slice(count.clone(), ordered);
     (backend.build(&sel.with(with.clone())), count.with(with))
 }
 
@@ -462,8 +492,14 @@ impl MemberRepo for SeaStore {
                 .expr(Func::count(Expr::col(Asterisk)))
                 .to_owned(),
         };
-        let sel = page_statement(org, query, scope, page.after_id, total.clone());
-        let (rows, count) = query_page(&self.db, &sel, &total, page).await?;
+        let (rows, count) = if page.offset > 0 {
+            let sel = offset_page_statement(org, query, scope, page, total.clone());
+            let stmt = self.db.get_database_backend().build(&sel);
+            run_page(&self.db, stmt, &total).await?
+        } else {
+            let sel = page_statement(org, query, scope, page.after_id, total.clone());
+            query_page(&self.db, &sel, &total, page).await?
+        };
         if everyone && page.after_id.is_some() && count >= marks::REFRESH_ABOVE {
             // Cheap if the marks served this count; if they didn't, the next one will be.
             self.refresh_member_marks_later(org);

@@ -21,6 +21,7 @@ backends!(
     adds_finds_and_removes_members,
     add_refuses_duplicates_and_unknowns,
     member_pagination_follows_the_spec_table,
+    every_offset_page_is_that_slice_of_the_whole_list,
     member_count_is_maintained,
     role_filter_matches_site_and_organization_roles,
     member_query_filters,
@@ -232,6 +233,91 @@ async fn member_pagination_follows_the_spec_table(db: DatabaseConnection) {
     )
     .await;
     assert_eq!((r.rows.len(), r.count), (0, 0));
+}
+
+async fn every_offset_page_is_that_slice_of_the_whole_list(db: DatabaseConnection) {
+    // Setup: ten members, two suspended and three organization admins.
+    let store = SeaStore::new(db);
+    let org = fx_org(&store, "org").await;
+    let users = fx_ten_members(&store, org.id).await;
+    for u in [&users[2], &users[7]] {
+        store
+            .set_status(u.id, UserStatus::Suspended, T0, fx_audit())
+            .await
+            .unwrap();
+    }
+    for u in [&users[1], &users[4], &users[8]] {
+        store
+            .set_roles(
+                org.id,
+                u.id,
+                vec!["organization-admin".into()],
+                T0,
+                fx_audit(),
+            )
+            .await
+            .unwrap();
+    }
+    let own = RowFilter::Where(Scoped {
+        subject: users[4].id,
+        orgs: vec![],
+        owned_in_orgs: vec![org.id],
+        owned_outside_orgs: false,
+    });
+    let kinds = [
+        (UserQuery::default(), RowFilter::All, None),
+        (UserQuery::default(), RowFilter::All, Some(users[3].id)),
+        (
+            UserQuery {
+                status: vec![UserStatus::Active],
+                ..UserQuery::default()
+            },
+            RowFilter::All,
+            None,
+        ),
+        (
+            UserQuery {
+                roles: vec!["organization-admin".into()],
+                ..UserQuery::default()
+            },
+            RowFilter::All,
+            Some(users[0].id),
+        ),
+        (UserQuery::default(), own, None),
+    ];
+
+    for (q, filter, after_id) in &kinds {
+        let whole = list(
+            &store,
+            org.id,
+            q,
+            filter,
+            Pagination {
+                after_id: *after_id,
+                offset: 0,
+                limit: None,
+            },
+        )
+        .await;
+        for offset in 0..=whole.rows.len() as u64 + 1 {
+            for limit in [None, Some(1), Some(3)] {
+                // Exec
+                let at = Pagination {
+                    after_id: *after_id,
+                    offset,
+                    limit,
+                };
+                let page = list(&store, org.id, q, filter, at).await;
+                // Check: the same rows, roles and times as the whole list's slice, and its count.
+                let from = Ord::min(offset as usize, whole.rows.len());
+                let to = limit.map_or(whole.rows.len(), |l| {
+                    Ord::min(from + l as usize, whole.rows.len())
+                });
+                assert_eq!(page.rows, whole.rows[from..to], "{q:?} {at:?}");
+                assert_eq!(page.count, whole.count, "{q:?} {at:?}");
+            }
+        }
+    }
 }
 
 async fn member_count_is_maintained(db: DatabaseConnection) {
@@ -1033,7 +1119,7 @@ async fn postgres_caches_the_member_page_plan() {
             .query_all_raw(Statement::from_string(
                 DbBackend::Postgres,
                 "SELECT statement FROM pg_prepared_statements \
-                 WHERE statement LIKE '%organization_members%LIMIT 1 OFFSET $%' \
+                 WHERE statement LIKE '%organization_members%LIMIT $% OFFSET $%' \
                  AND statement NOT LIKE '%pg_prepared_statements%'",
             ))
             .await
