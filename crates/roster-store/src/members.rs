@@ -202,6 +202,22 @@ fn patterns_for(q: &UserQuery) -> Patterns {
     }
 }
 
+/// The organization a member search looks in: on PostgreSQL a literal in the statement's text.
+///
+/// A parameter would leave the cached plan to guess the organization's size from the average of
+/// all of them: with many small organizations beside a large one, it walks the large one's
+/// members instead of looking the term up. As a literal, each organization's searches get their
+/// own statement and a plan fitted to its size from the column's statistics (the trigram index
+/// for a large organization, the organization's own index for a small one). The literal is a
+/// UUID the store formats, so nothing from a request reaches the SQL text. SQLite, which keeps no
+/// plans and has no trigram index, takes a parameter.
+fn searched_org(backend: DbBackend, org: OrganizationId) -> Expr {
+    match backend {
+        DbBackend::Postgres => Expr::Constant(org.0.into()),
+        _ => Expr::val(org.0),
+    }
+}
+
 /// A page of members for a `q` with a substring term, and the statement that counts its matches
 /// (for a page past the end).
 ///
@@ -227,7 +243,9 @@ fn search_statements(
     found
         .columns(SLICE_COLUMNS.map(|c| (om::Entity, c)))
         .from(om::Entity)
-        .and_where(Expr::col((om::Entity, om::Column::OrganizationId)).eq(org.0));
+        .and_where(
+            Expr::col((om::Entity, om::Column::OrganizationId)).eq(searched_org(backend, org)),
+        );
     // Memberships exist only for live users, so only a condition on users needs them.
     let on_users = UserQuery {
         search: None,

@@ -1101,6 +1101,16 @@ async fn postgres_caches_the_member_page_plan() {
             "planned on every execution: {}",
             searches[0].0
         );
+        // Another organization's searches have a statement, and a plan, of their own.
+        let other = fx_org(&setup, "other").await;
+        seed_members(&db, other.id, 3, T0).await.unwrap();
+        let q = UserQuery {
+            search: Some("example".into()),
+            ..UserQuery::default()
+        };
+        let found = list(&store, other.id, &q, &RowFilter::All, page(None)).await;
+        assert_eq!(found.count, 3);
+        assert_eq!(prepared(&one, "WITH%").await.len(), 2);
 
         // Pages by offset share one statement whatever the offset (so no page number is
         // prepared anew on every connection), and their rows follow on.
