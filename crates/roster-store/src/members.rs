@@ -65,7 +65,9 @@ fn members_base(
             users::Entity,
             Expr::col((users::Entity, users::Column::Id)).equals((om::Entity, om::Column::UserId)),
         )
-        .and_where(Expr::col((users::Entity, users::Column::Deleted)).eq(false));
+        // A literal: with `deleted = ?`, SQLite's planner walks every user and sorts them
+        // instead of walking the organization's username index.
+        .and_where(Expr::col((users::Entity, users::Column::Deleted)).not());
         and_cond(
             &mut sel,
             user_query(q, Some(org), Patterns::Bound, SearchKeys::Members),

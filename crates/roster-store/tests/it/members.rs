@@ -1139,6 +1139,65 @@ async fn postgres_caches_the_member_page_plan() {
     .await;
 }
 
+#[tokio::test]
+async fn sqlite_walks_a_large_organization_in_username_order() {
+    use sea_orm::{ConnectionTrait, Statement};
+    // Setup: an organization of 5,000 members, analyzed, and a store whose statements are
+    // recorded.
+    let db = crate::harness::sqlite().await;
+    let setup = SeaStore::new(db.clone());
+    let org = fx_org(&setup, "org").await;
+    seed_members(&db, org.id, 5_000, T0).await.unwrap();
+    db.execute_unprepared("ANALYZE").await.unwrap();
+    let statements = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let mut recorded = db.clone();
+    let seen = statements.clone();
+    recorded.set_metric_callback(move |m| seen.lock().unwrap().push(m.statement.clone()));
+    let store = SeaStore::new(recorded);
+
+    // Exec: the first page, a keyset page and a page by offset.
+    let all = UserQuery::default();
+    let after = list(&store, org.id, &all, &RowFilter::All, Pagination::default())
+        .await
+        .rows[100]
+        .user
+        .id;
+    statements.lock().unwrap().clear();
+    for (after_id, offset) in [(None, 0), (Some(after), 0), (None, 100)] {
+        let page = Pagination {
+            after_id,
+            offset,
+            limit: Some(50),
+        };
+        list(&store, org.id, &all, &RowFilter::All, page).await;
+    }
+
+    // Check: each page reads the organization's username index in order, without sorting.
+    let statements = statements.lock().unwrap().clone();
+    assert_eq!(statements.len(), 3);
+    for stmt in statements {
+        let explain = Statement {
+            sql: format!("EXPLAIN QUERY PLAN {}", stmt.sql),
+            ..stmt
+        };
+        let plan: Vec<String> = db
+            .query_all_raw(explain)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.try_get::<String>("", "detail").unwrap())
+            .collect();
+        assert!(
+            plan.iter().any(|p| p.contains(
+                "organization_members USING INDEX organization_members_org_username_idx"
+            )),
+            "{plan:?}"
+        );
+        assert!(!plan.iter().any(|p| p.contains("SCAN users")), "{plan:?}");
+        assert!(!plan.iter().any(|p| p.contains("ORDER BY")), "{plan:?}");
+    }
+}
+
 async fn every_way_in_copies_the_search_keys(db: DatabaseConnection) {
     // Setup: one member through each way a membership is written: added, created with the
     // organization, created as the organization's creator, and seeded.
