@@ -33,6 +33,7 @@ mod m20261128_000011_create_member_marks;
 mod m20261128_000012_combine_search_indexes;
 mod m20261128_000013_create_role_lists;
 mod m20261128_000014_copy_search_keys_to_members;
+mod m20261128_000015_index_users_by_status;
 
 /// Roster's migrations, in the order they apply.
 #[derive(Debug, Clone, Copy, Default)]
@@ -56,6 +57,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000012_combine_search_indexes::Migration),
             Box::new(m20261128_000013_create_role_lists::Migration),
             Box::new(m20261128_000014_copy_search_keys_to_members::Migration),
+            Box::new(m20261128_000015_index_users_by_status::Migration),
         ]
     }
 }

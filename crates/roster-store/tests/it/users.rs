@@ -806,3 +806,59 @@ async fn live_user_count_is_maintained(db: DatabaseConnection) {
     Migrator::up(&db, None).await.unwrap();
     assert_eq!(counts().await, (2, 2));
 }
+
+#[tokio::test]
+async fn sqlite_reads_users_of_a_status_from_their_index() {
+    use sea_orm::{ConnectionTrait, Statement};
+    use std::sync::{Arc, Mutex};
+    // Setup: 5,000 users, ten of them suspended, analyzed; a store whose statements are recorded.
+    let db = crate::harness::sqlite().await;
+    let setup = SeaStore::new(db.clone());
+    let org = fx_org(&setup, "org").await;
+    let ids = roster_store::seed::seed_members(&db, org.id, 5_000, T0)
+        .await
+        .unwrap();
+    for id in ids.iter().step_by(500) {
+        setup
+            .set_status(*id, UserStatus::Suspended, T0, fx_audit())
+            .await
+            .unwrap();
+    }
+    db.execute_unprepared("ANALYZE").await.unwrap();
+    let statements = Arc::new(Mutex::new(Vec::new()));
+    let mut recorded = db.clone();
+    let seen = statements.clone();
+    recorded.set_metric_callback(move |m| seen.lock().unwrap().push(m.statement.clone()));
+    let store = SeaStore::new(recorded);
+
+    // Exec
+    let suspended = UserQuery {
+        status: vec![UserStatus::Suspended],
+        ..UserQuery::default()
+    };
+    let found = UserRepo::list(&store, &suspended, &RowFilter::All, page(None, 0, Some(50)))
+        .await
+        .unwrap();
+
+    // Check: the ten, counted and read through the status index, without a sort.
+    assert_eq!((found.rows.len(), found.count), (10, 10));
+    let statements = statements.lock().unwrap().clone();
+    assert_eq!(statements.len(), 1);
+    let explain = Statement {
+        sql: format!("EXPLAIN QUERY PLAN {}", statements[0].sql),
+        ..statements[0].clone()
+    };
+    let plan: Vec<String> = db
+        .query_all_raw(explain)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.try_get::<String>("", "detail").unwrap())
+        .collect();
+    let via_index = plan
+        .iter()
+        .filter(|p| p.contains("users_status_username_key_idx"))
+        .count();
+    assert_eq!(via_index, 2, "the page and its count: {plan:?}");
+    assert!(!plan.iter().any(|p| p.contains("ORDER BY")), "{plan:?}");
+}
