@@ -4,8 +4,8 @@
 //! count: the maintained `organizations.member_count` when nothing narrows the list, the rank
 //! marks after a keyset cursor (`marks`), else an index-backed `COUNT`. It holds the page itself:
 //! memberships joined to users in `organization_members_org_username_idx` order, or, for a
-//! search, the matching memberships found first ([`search_statements`]). And it holds each row's site and
-//! organization roles, from the role lists kept on the user and membership rows
+//! search, the matching memberships found first ([`search_statements`]). And it holds each row's
+//! site and organization roles, from the role lists kept on the user and membership rows
 //! (`users::role_list`).
 //! Each statement through the pool is a round trip plus a ping when the connection returns to the
 //! pool, so it pays to ask once.
@@ -228,10 +228,10 @@ fn searched_org(backend: DbBackend, org: OrganizationId) -> Expr {
 /// the trigram index over the username and email keys each membership copies from its user
 /// (`organization_members_search_key_trgm_idx`), or for `name:` from the users' `name_key` index.
 /// They are joined to their users only when `q` also filters on users, and materialized once with
-/// the membership columns the page shows. The count reads them; the page sorts them, takes its slice, and only then joins
-/// the users of its own rows. That plan suits any term, so the patterns are opaque to the planner
-/// ([`patterns_for`]) and PostgreSQL caches the plan instead of planning every search, which cost
-/// as much as running it.
+/// the membership columns the page shows. The count reads them; the page sorts them, takes its
+/// slice, and only then joins the users of its own rows ([`page_of_slice`]). That plan suits any
+/// term, so the patterns are opaque to the planner ([`patterns_for`]) and PostgreSQL caches the
+/// plan instead of planning every search, which cost as much as running it.
 fn search_statements(
     backend: DbBackend,
     org: OrganizationId,
