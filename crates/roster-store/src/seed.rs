@@ -72,8 +72,8 @@ pub async fn seed_members(
                 id: id.0,
                 username: username.clone(),
                 username_key: Some(username.clone()),
-                email: format!("{username}@example.com"),
-                email_key: Some(format!("{username}@example.com")),
+                email: seed_email(username),
+                email_key: Some(seed_email(username)),
                 name: format!("Seed user {username}"),
                 name_key: format!("seed user {username}"),
                 avatar_url: String::new(),
@@ -98,7 +98,7 @@ pub async fn seed_members(
                 organization_id: org.0,
                 user_id: id.0,
                 username_key: username.clone(),
-                email_key: Some(format!("{username}@example.com")),
+                email_key: Some(seed_email(username)),
                 created_at: at,
                 updated_at: at,
                 role_list: String::new(),
@@ -167,4 +167,9 @@ async fn analyze(db: &DatabaseConnection, tables: &[&str]) -> RepoResult<()> {
             .map_err(db_err)?;
     }
     Ok(())
+}
+
+/// A seeded user's email (already lower case, as its key).
+fn seed_email(username: &str) -> String {
+    format!("{username}@example.com")
 }
