@@ -16,6 +16,32 @@ pub(crate) async fn sqlite() -> DatabaseConnection {
     db
 }
 
+/// The statements a connection has run, in order (see [`recording`]).
+pub(crate) type Recorded = std::sync::Arc<std::sync::Mutex<Vec<sea_orm::Statement>>>;
+
+/// A handle on `db` that records every statement run through it.
+pub(crate) fn recording(db: &DatabaseConnection) -> (DatabaseConnection, Recorded) {
+    let statements = Recorded::default();
+    let mut recorded = db.clone();
+    let seen = statements.clone();
+    recorded.set_metric_callback(move |m| seen.lock().unwrap().push(m.statement.clone()));
+    (recorded, statements)
+}
+
+/// SQLite's query plan of `stmt`, one step per line.
+pub(crate) async fn sqlite_plan(db: &DatabaseConnection, stmt: &sea_orm::Statement) -> Vec<String> {
+    let explain = sea_orm::Statement {
+        sql: format!("EXPLAIN QUERY PLAN {}", stmt.sql),
+        ..stmt.clone()
+    };
+    db.query_all_raw(explain)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.try_get::<String>("", "detail").unwrap())
+        .collect()
+}
+
 /// The PostgreSQL server to test against, if any.
 fn pg_url() -> Option<String> {
     match std::env::var("ROSTER_TEST_PG_URL") {

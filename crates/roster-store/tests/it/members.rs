@@ -1141,7 +1141,7 @@ async fn postgres_caches_the_member_page_plan() {
 
 #[tokio::test]
 async fn sqlite_walks_a_large_organization_in_username_order() {
-    use sea_orm::{ConnectionTrait, Statement};
+    use sea_orm::ConnectionTrait;
     // Setup: an organization of 5,000 members, analyzed, and a store whose statements are
     // recorded.
     let db = crate::harness::sqlite().await;
@@ -1149,10 +1149,7 @@ async fn sqlite_walks_a_large_organization_in_username_order() {
     let org = fx_org(&setup, "org").await;
     seed_members(&db, org.id, 5_000, T0).await.unwrap();
     db.execute_unprepared("ANALYZE").await.unwrap();
-    let statements = Arc::new(std::sync::Mutex::new(Vec::new()));
-    let mut recorded = db.clone();
-    let seen = statements.clone();
-    recorded.set_metric_callback(move |m| seen.lock().unwrap().push(m.statement.clone()));
+    let (recorded, statements) = crate::harness::recording(&db);
     let store = SeaStore::new(recorded);
 
     // Exec: the first page, a keyset page and a page by offset.
@@ -1176,17 +1173,7 @@ async fn sqlite_walks_a_large_organization_in_username_order() {
     let statements = statements.lock().unwrap().clone();
     assert_eq!(statements.len(), 3);
     for stmt in statements {
-        let explain = Statement {
-            sql: format!("EXPLAIN QUERY PLAN {}", stmt.sql),
-            ..stmt
-        };
-        let plan: Vec<String> = db
-            .query_all_raw(explain)
-            .await
-            .unwrap()
-            .iter()
-            .map(|r| r.try_get::<String>("", "detail").unwrap())
-            .collect();
+        let plan = crate::harness::sqlite_plan(&db, &stmt).await;
         assert!(
             plan.iter().any(|p| p.contains(
                 "organization_members USING INDEX organization_members_org_username_idx"

@@ -809,8 +809,7 @@ async fn live_user_count_is_maintained(db: DatabaseConnection) {
 
 #[tokio::test]
 async fn sqlite_reads_users_of_a_status_from_their_index() {
-    use sea_orm::{ConnectionTrait, Statement};
-    use std::sync::{Arc, Mutex};
+    use sea_orm::ConnectionTrait;
     // Setup: 5,000 users, ten of them suspended, analyzed; a store whose statements are recorded.
     let db = crate::harness::sqlite().await;
     let setup = SeaStore::new(db.clone());
@@ -825,10 +824,7 @@ async fn sqlite_reads_users_of_a_status_from_their_index() {
             .unwrap();
     }
     db.execute_unprepared("ANALYZE").await.unwrap();
-    let statements = Arc::new(Mutex::new(Vec::new()));
-    let mut recorded = db.clone();
-    let seen = statements.clone();
-    recorded.set_metric_callback(move |m| seen.lock().unwrap().push(m.statement.clone()));
+    let (recorded, statements) = crate::harness::recording(&db);
     let store = SeaStore::new(recorded);
 
     // Exec
@@ -844,17 +840,7 @@ async fn sqlite_reads_users_of_a_status_from_their_index() {
     assert_eq!((found.rows.len(), found.count), (10, 10));
     let statements = statements.lock().unwrap().clone();
     assert_eq!(statements.len(), 1);
-    let explain = Statement {
-        sql: format!("EXPLAIN QUERY PLAN {}", statements[0].sql),
-        ..statements[0].clone()
-    };
-    let plan: Vec<String> = db
-        .query_all_raw(explain)
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| r.try_get::<String>("", "detail").unwrap())
-        .collect();
+    let plan = crate::harness::sqlite_plan(&db, &statements[0]).await;
     let via_index = plan
         .iter()
         .filter(|p| p.contains("users_status_username_key_idx"))
