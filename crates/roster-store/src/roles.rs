@@ -17,6 +17,7 @@ use crate::audit::write_entry;
 use crate::convert::{from_micros, key, micros, permissions_from_json, permissions_to_json};
 use crate::entity::{custom_roles, organization_member_roles as omr, organization_members as om};
 use crate::error::{db_err, db_err_fk};
+use crate::users::ROLE_SEPARATOR;
 
 fn role_from(m: custom_roles::Model) -> RepoResult<CustomRole> {
     Ok(CustomRole {
@@ -204,7 +205,7 @@ impl RoleRepo for SeaStore {
                 Expr::from(
                     Func::cust(Alias::new("string_agg"))
                         .arg(Expr::col((omr::Entity, omr::Column::Role)))
-                        .arg(Expr::val(",")),
+                        .arg(Expr::val(ROLE_SEPARATOR)),
                 ),
                 Expr::val(""),
             ]))

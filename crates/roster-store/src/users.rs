@@ -90,7 +90,8 @@ pub(crate) fn user_at(row: &QueryResult, at: usize, site_roles: Vec<String>) -> 
     })
 }
 
-const ROLE_SEPARATOR: &str = ",";
+/// What separates the names in a [`role_list`].
+pub(crate) const ROLE_SEPARATOR: &str = ",";
 
 /// The role names in a [`role_list`] value (`None` and `""` hold none).
 pub(crate) fn split_roles(joined: Option<String>) -> Vec<String> {
